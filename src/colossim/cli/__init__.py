@@ -1,0 +1,1 @@
+"""The `colossim` command line: thin commands over the core's public functions."""

@@ -1,0 +1,31 @@
+"""Entry point of the `colossim` command. Each command lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="colossim",
+    help="colossim: a digital twin of AI supercomputers (xAI Colossus built in).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """colossim: a digital twin of AI supercomputers (xAI Colossus built in)."""
+
+
+def _register() -> None:
+    from colossim.cli import catalog_cmd
+
+    for module in (catalog_cmd,):
+        module.register(app)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -5,7 +5,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench lint clean
+.PHONY: demo test install install-dev browser bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,7 +19,13 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/colossim report colossus --out out/colossus-report
 
-test: install-dev
+# The report test opens the HTML in headless Chromium (Debian's package); installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "warning: chromium not installed; the browser test will be skipped outside CI"
+
+test: install-dev browser
 	$(BIN)/python -m pytest
 
 bench: install-dev

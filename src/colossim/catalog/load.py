@@ -86,9 +86,11 @@ def _check_references(cat: Catalog, source: str) -> None:
         if system.gpu not in cat.gpus:
             raise input_error(source, f"system '{system.id}' names unknown gpu '{system.gpu}'",
                               f"use one of {', '.join(cat.gpus.ids())}", f"systems.{system.id}.gpu")
-        if system.nic not in cat.nics:
-            raise input_error(source, f"system '{system.id}' names unknown nic '{system.nic}'",
-                              f"use one of {', '.join(cat.nics.ids())}", f"systems.{system.id}.nic")
+        for field in ("nic", "extra_nic"):
+            nic = getattr(system, field)
+            if nic is not None and nic not in cat.nics:
+                raise input_error(source, f"system '{system.id}' names unknown nic '{nic}'",
+                                  f"use one of {', '.join(cat.nics.ids())}", f"systems.{system.id}.{field}")
 
 
 def build_catalog(texts: dict[str, str]) -> Catalog:
@@ -97,7 +99,8 @@ def build_catalog(texts: dict[str, str]) -> Catalog:
     for name, text in texts.items():
         data = parse_yaml_text(text, name)
         if not isinstance(data, dict):
-            raise input_error(name, "a catalog file must be a mapping of lists", "see the files shipped in colossim/catalog/data")
+            raise input_error(name, "a catalog file must be a mapping of lists",
+                              "see the files shipped in colossim/catalog/data")
         parsed = validate(data, CatalogFile, name)
         for key in merged:
             merged[key].extend(getattr(parsed, key))
@@ -131,7 +134,8 @@ def load_catalog_with(extra: str | Path) -> Catalog:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise input_error(str(path), f"cannot read the file ({exc.__class__.__name__})", "check the path") from None
+        raise input_error(str(path), f"cannot read the file ({exc.__class__.__name__})",
+                          "check the path") from None
     return build_catalog({**_shipped_texts(), str(path): text})
 
 

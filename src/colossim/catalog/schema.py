@@ -82,9 +82,14 @@ class Gpu(Sourced):
 
 
 class System(Sourced):
-    """A unit you buy and count: an 8-GPU server or a rack-scale system such as an NVL72."""
+    """A unit you buy and count: an 8-GPU server or a rack-scale system such as an NVL72.
+
+    `power_max_kw` is the nameplate maximum of one unit including its NICs and their NIC-side
+    transceivers (they draw from the unit's power supplies).
+    """
 
     vendor: str
+    aliases: tuple[str, ...] = ()
     kind: Literal["server", "rack"]
     gpu: str
     gpus: int = Field(ge=1, description="GPUs in one system unit")
@@ -95,7 +100,12 @@ class System(Sourced):
     nic: str
     nics_per_gpu: float = Field(default=1.0, ge=0)
     extra_nics: int = Field(default=0, ge=0, description="front-end/storage NICs per system unit")
+    extra_nic: str | None = Field(default=None, description="nic id of the front-end NICs (default: `nic`)")
     price: PriceRange | None = None
+
+    @property
+    def frontend_nic(self) -> str:
+        return self.extra_nic or self.nic
 
 
 class Nic(Sourced):
@@ -109,12 +119,26 @@ class Switch(Sourced):
     port_speed_gbps: float = Field(gt=0)
     power_w: float = Field(gt=0, description="switch without pluggable optics")
     hop_latency_us: float = Field(gt=0)
+    rack_units: int | None = Field(default=None, ge=1)
     price: PriceRange | None = None
 
 
 class Optic(Sourced):
-    speed_gbps: float = Field(gt=0)
-    power_w: float = Field(ge=0)
+    """A pluggable transceiver or cable end. `ports_per_module` logical switch/NIC ports share one
+    module (2 for a twin-port 800G OSFP driving two 400G ports)."""
+
+    speed_gbps: float = Field(gt=0, description="total line rate of the module")
+    ports_per_module: int = Field(default=1, ge=1)
+    power_w: float = Field(ge=0, description="per module")
+    price: PriceRange | None = None
+
+    @property
+    def port_gbps(self) -> float:
+        return self.speed_gbps / self.ports_per_module
+
+    @property
+    def power_w_per_port(self) -> float:
+        return self.power_w / self.ports_per_module
 
 
 class Site(Sourced):
@@ -122,6 +146,8 @@ class Site(Sourced):
     grid_co2_g_per_kwh: float = Field(ge=0)
     grid_co2_year: int
     gas_turbine_co2_g_per_kwh: float = Field(ge=0)
+    gas_turbine_co2_low_g_per_kwh: float | None = Field(default=None, ge=0)
+    gas_turbine_co2_high_g_per_kwh: float | None = Field(default=None, ge=0)
     power_price_usd_per_kwh: float = Field(gt=0)
     pue_low: float = Field(ge=1.0)
     pue_high: float = Field(ge=1.0)
@@ -133,4 +159,7 @@ class Site(Sourced):
     def _pue_range(self) -> Site:
         if not (self.pue_low <= self.pue_default <= self.pue_high):
             raise ValueError("need pue_low <= pue_default <= pue_high")
+        low, high = self.gas_turbine_co2_low_g_per_kwh, self.gas_turbine_co2_high_g_per_kwh
+        if low is not None and high is not None and not (low <= self.gas_turbine_co2_g_per_kwh <= high):
+            raise ValueError("need gas_turbine_co2_low_g_per_kwh <= gas_turbine_co2_g_per_kwh <= ..._high")
         return self

@@ -1,0 +1,214 @@
+"""Crash-safe results of a sweep: a journal of finished chunks next to the output file.
+
+Layout for `--out results.parquet`:
+    results.parquet.parts/manifest.jsonl        one JSON line per finished chunk (the only record of "done")
+    results.parquet.parts/part-000012-1a2b3c4d.parquet   the rows of that chunk
+    results.parquet.parts/lock                  held while a sweep writes here
+A chunk counts as done only once its manifest line is complete. Its part file is written to a temporary
+name, fsync'ed and renamed first, so a line never points at a half-written file; a process killed midway
+leaves at most an unreferenced part file (deleted on the next open) or a torn last line without its newline
+(cut off on the next open). Either way those points run again; none is lost or counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from colossim.inputs import input_error
+from colossim.sweep.tasks import ChunkResult
+
+if TYPE_CHECKING:  # pandas is imported on use: workers never need it
+    import pandas as pd
+
+JOURNAL_SUFFIX = ".parts"
+MANIFEST = "manifest.jsonl"
+OUTPUT_SUFFIXES = (".parquet", ".csv")
+
+
+def journal_dir(out: Path) -> Path:
+    return out.with_name(out.name + JOURNAL_SUFFIX)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    """write(tmp_path), fsync, then rename over `path`: readers see the old file or the new one."""
+    tmp = path.with_name(f".tmp-{secrets.token_hex(4)}-{path.name}")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+@dataclass
+class _Entry:
+    part: str | None
+    done: dict[str, str | None]
+
+
+class Journal:
+    """The record of finished chunks for one output file. Use as a context manager."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.root = journal_dir(self.out)
+        self.done: dict[str, str | None] = {}   # point key -> None (rows written) or infeasible reason
+        self._owner: dict[str, str] = {}         # point key -> part file holding its rows
+        self._seq = 0
+        self._lock_fd: int | None = None
+        self._manifest_fd: int | None = None
+
+    # -- opening -------------------------------------------------------------------------------------
+    def open(self, fresh: bool = False) -> Journal:
+        if self.out.is_dir():
+            raise input_error(str(self.out), "the output path is a directory", "give a .parquet or .csv file")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise input_error(str(self.out), f"cannot create {self.root} ({exc.__class__.__name__})",
+                              "give an output path in a writable directory") from None
+        self._lock()
+        manifest = self.root / MANIFEST
+        if fresh:
+            manifest.unlink(missing_ok=True)
+        entries = self._read_manifest(manifest)
+        self._manifest_fd = os.open(manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        for entry in entries:
+            if entry.part is not None and not (self.root / entry.part).is_file():
+                continue  # its file is gone: run those points again
+            for key, reason in entry.done.items():
+                if key not in self.done:
+                    self.done[key] = reason
+                    if reason is None and entry.part is not None:
+                        self._owner[key] = entry.part
+        self._seq = len(entries)
+        referenced = {e.part for e in entries if e.part}
+        for path in self.root.iterdir():  # parts no complete line points at, and leftover temp files
+            if path.name.startswith(".tmp-") or (path.suffix == ".parquet" and path.name not in referenced):
+                path.unlink(missing_ok=True)
+        return self
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            return
+        fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise input_error(str(self.out), "another sweep is writing this output right now",
+                              "wait for it to finish or choose another --out") from None
+        self._lock_fd = fd
+
+    @staticmethod
+    def _read_manifest(manifest: Path) -> list[_Entry]:
+        if not manifest.exists():
+            return []
+        data = manifest.read_bytes()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):  # a torn last line from a killed writer: cut it off
+            with open(manifest, "rb+") as fh:
+                fh.truncate(end)
+                os.fsync(fh.fileno())
+        entries = []
+        for line in data[:end].splitlines():
+            try:
+                raw = json.loads(line)
+                entries.append(_Entry(raw["part"], dict(raw["done"])))
+            except (ValueError, KeyError, TypeError):
+                continue  # an unreadable line counts as not done
+        return entries
+
+    # -- writing -------------------------------------------------------------------------------------
+    def commit(self, result: ChunkResult) -> None:
+        """Record a finished chunk: rows first (atomically), then one manifest line (fsync'ed)."""
+        if self._manifest_fd is None:
+            raise RuntimeError("Journal.commit before open()")
+        done = {k: v for k, v in result.done.items() if k not in self.done}
+        if not done:
+            return
+        rows = [r for r in result.rows if r.get("point_key") in done]
+        part = None
+        if rows:
+            import pandas as pd
+
+            part = f"part-{self._seq:06d}-{secrets.token_hex(4)}.parquet"
+            frame = pd.DataFrame(rows)
+            _write_atomic(self.root / part, lambda p: frame.to_parquet(p, index=False))
+        entry = {"part": part, "done": done, "rows": len(rows), "elapsed_s": round(result.elapsed_s, 6),
+                 "worker": result.worker}
+        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        os.write(self._manifest_fd, line.encode("utf-8"))
+        os.fsync(self._manifest_fd)
+        self._seq += 1
+        for key, reason in done.items():
+            self.done[key] = reason
+            if reason is None and part is not None:
+                self._owner[key] = part
+
+    # -- reading -------------------------------------------------------------------------------------
+    def read_rows(self, keys: Iterable[str]) -> pd.DataFrame:
+        """The rows of the given point keys, each from the one part that owns it."""
+        import pandas as pd
+
+        wanted = {k for k in keys if k in self._owner}
+        by_part: dict[str, set[str]] = {}
+        for key in wanted:
+            by_part.setdefault(self._owner[key], set()).add(key)
+        frames = []
+        for part, part_keys in sorted(by_part.items()):
+            frame = pd.read_parquet(self.root / part)
+            frames.append(frame[frame["point_key"].isin(part_keys)])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def close(self) -> None:
+        for attr in ("_manifest_fd", "_lock_fd"):
+            fd = getattr(self, attr)
+            if fd is not None:
+                os.close(fd)  # closing the descriptor releases the flock
+                setattr(self, attr, None)
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_output_path(out: Path) -> None:
+    if out.suffix not in OUTPUT_SUFFIXES:
+        raise input_error("command line", f"unknown output format '{out.suffix or out.name}'",
+                          f"give a file ending in {' or '.join(OUTPUT_SUFFIXES)}", "--out")
+
+
+def write_table(frame: pd.DataFrame, out: Path) -> None:
+    """Write the final table atomically, as Parquet or CSV by the file suffix."""
+    check_output_path(out)
+    writers = {".parquet": lambda p: frame.to_parquet(p, index=False),
+               ".csv": lambda p: frame.to_csv(p, index=False)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out, writers[out.suffix])

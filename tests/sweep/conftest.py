@@ -1,0 +1,10 @@
+"""Make tests/sweep/sweep_evaluators.py importable here, in process-pool workers and in Ray workers."""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, os.environ.get("PYTHONPATH", "")) if p)

@@ -1,0 +1,116 @@
+"""The journal: a chunk is done only once its manifest line is complete; torn writes are repaired."""
+
+import json
+
+import pytest
+from helpers import spec
+
+from colossim.inputs import InputError
+from colossim.sweep.grid import expand_grid
+from colossim.sweep.store import MANIFEST, Journal, journal_dir, write_table
+from colossim.sweep.tasks import run_chunk
+
+
+@pytest.fixture
+def results():
+    points = expand_grid(spec(models=["tiny", "huge"], clusters=["fast"], gpu_counts=[8, 16]))
+    return points, [run_chunk(points[:2]), run_chunk(points[2:])]
+
+
+def test_committed_chunks_survive_reopening(tmp_path, results):
+    points, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        for c in chunks:
+            j.commit(c)
+    with Journal(out).open() as j:
+        assert set(j.done) == {p.key for p in points}
+        assert all(j.done[p.key] is None for p in points[:2])
+        assert all("fits huge" in j.done[p.key] for p in points[2:])
+        frame = j.read_rows([p.key for p in points])
+    assert set(frame["point_key"]) == {p.key for p in points[:2]}
+    assert len(frame) == sum(len(c.rows) for c in chunks)
+
+
+def test_a_torn_last_line_is_not_done_and_later_commits_stay_readable(tmp_path, results):
+    points, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit(chunks[0])
+    manifest = journal_dir(out) / MANIFEST
+    full = manifest.read_bytes()
+    manifest.write_bytes(full[: len(full) // 2])  # killed in the middle of writing the line
+    with Journal(out).open() as j:
+        assert j.done == {}
+        j.commit(chunks[1])
+    lines = manifest.read_bytes().splitlines()
+    assert len(lines) == 1 and set(json.loads(lines[0])["done"]) == {p.key for p in points[2:]}
+
+
+def test_part_files_without_a_manifest_line_are_removed(tmp_path, results):
+    _, chunks = results
+    out = tmp_path / "r.parquet"
+    root = journal_dir(out)
+    root.mkdir()
+    (root / "part-000000-deadbeef.parquet").write_bytes(b"PAR1 half written")
+    (root / ".tmp-1234-part-000001-x.parquet").write_bytes(b"")
+    with Journal(out).open() as j:
+        assert j.done == {}
+    assert sorted(p.name for p in root.iterdir()) == ["lock", MANIFEST]
+
+
+def test_a_line_whose_part_file_vanished_runs_again(tmp_path, results):
+    points, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit(chunks[0])
+    for part in journal_dir(out).glob("part-*.parquet"):
+        part.unlink()
+    with Journal(out).open() as j:
+        assert not any(p.key in j.done for p in points[:2])
+
+
+def test_a_point_claimed_twice_is_read_once(tmp_path, results):
+    points, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit(chunks[0])
+    manifest = journal_dir(out) / MANIFEST
+    line = manifest.read_bytes()
+    manifest.write_bytes(line + line)  # e.g. two writers before locking existed
+    with Journal(out).open() as j:
+        frame = j.read_rows([p.key for p in points])
+    assert len(frame) == len(chunks[0].rows)
+
+
+def test_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path):
+    out = tmp_path / "r.parquet"
+    with Journal(out).open():
+        with pytest.raises(InputError, match="another sweep is writing"):
+            Journal(out).open()
+    Journal(out).open().close()  # released on close
+
+
+def test_fresh_discards_earlier_results(tmp_path, results):
+    _, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit(chunks[0])
+    with Journal(out).open(fresh=True) as j:
+        assert j.done == {}
+    assert not list(journal_dir(out).glob("part-*"))
+
+
+def test_output_path_that_is_a_directory_is_refused(tmp_path):
+    (tmp_path / "d.parquet").mkdir()
+    with pytest.raises(InputError, match="is a directory"):
+        Journal(tmp_path / "d.parquet").open()
+
+
+def test_write_table_refuses_unknown_formats(tmp_path):
+    import pandas as pd
+
+    with pytest.raises(InputError, match=r"\.parquet or \.csv"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "r.xlsx")
+    write_table(pd.DataFrame({"a": [1]}), tmp_path / "sub" / "r.csv")
+    assert (tmp_path / "sub" / "r.csv").read_text().splitlines() == ["a", "1"]

@@ -75,6 +75,10 @@ def noop(point: SweepPoint) -> list[dict]:
     return [{"tokens_per_s": float(point.gpus)}]
 
 
+def no_throughput(point: SweepPoint) -> list[dict]:
+    return [{"loss": 1.0 / point.gpus}]
+
+
 def buggy(point: SweepPoint) -> list[dict]:
     if point.gpus == 16:
         return [{"x": 1 / 0}]

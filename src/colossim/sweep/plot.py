@@ -18,8 +18,8 @@ def throughput_series(frame: pd.DataFrame, metric: str = "tokens_per_s") -> dict
     """Best (rank 1) `metric` per GPU count for each series, keyed by a readable label."""
     missing = [c for c in (*POINT_COLUMNS, "rank", metric) if c not in frame.columns]
     if missing:
-        raise ValueError(f"the sweep table has no column(s) {missing} to plot: use an evaluator that returns "
-                         f"'{metric}', or drop --plot")
+        raise ValueError(f"the sweep table has no column(s) {missing} to plot (the table itself is written): "
+                         f"use an evaluator that returns '{metric}', or drop --plot")
     best = frame[frame["rank"] == 1]
     out = {}
     for values, group in best.groupby(list(SERIES), sort=False):

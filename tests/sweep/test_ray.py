@@ -1,0 +1,56 @@
+"""The Ray executor on a real local Ray instance (2 CPUs, no dashboard, works offline)."""
+
+import os
+
+import pandas as pd
+import pytest
+from helpers import spec
+
+from colossim.sweep.chunking import make_chunks
+from colossim.sweep.executors import RayExecutor, SerialExecutor, map_chunks
+from colossim.sweep.grid import expand_grid
+from colossim.sweep.runner import run_sweep
+from colossim.sweep.tasks import run_chunk
+
+ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline: no usage report
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def test_map_chunks_on_ray_matches_serial(ray_session):
+    chunks = make_chunks(expand_grid(spec()), 2)
+    executor = RayExecutor()
+    assert executor.workers == 2  # one per CPU of the session
+    remote = list(map_chunks(run_chunk, chunks, executor))
+    local = list(map_chunks(run_chunk, chunks, SerialExecutor()))
+    assert sorted(k for r in remote for k in r.done) == sorted(p.key for c in chunks for p in c)
+    assert sorted((r["point_key"], r["rank"], r["tokens_per_s"]) for x in remote for r in x.rows) == \
+        sorted((r["point_key"], r["rank"], r["tokens_per_s"]) for x in local for r in x.rows)
+    assert all(r.worker.split(":")[1] != str(os.getpid()) for r in remote)  # ran in Ray workers
+    executor.close()
+    assert ray_session.is_initialized()  # an executor never stops a session it did not start
+
+
+def test_sweep_on_ray_writes_the_same_table_as_serial(ray_session, tmp_path):
+    s = spec(models=["tiny", "small", "large"], chunking={"points_per_chunk": 3})
+    ray_summary = run_sweep(s, tmp_path / "ray.parquet", RayExecutor(max_in_flight=2))
+    run_sweep(s, tmp_path / "serial.parquet", SerialExecutor())
+    assert ray_summary.chunks == -(-s.n_points // 3) and ray_summary.workers == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ray.parquet"),
+                                  pd.read_parquet(tmp_path / "serial.parquet"))
+
+
+def test_ray_bad_request_is_reported_cleanly(ray_session, tmp_path):
+    from colossim.inputs import InputError
+
+    with pytest.raises(InputError, match="unknown model 'gpt9'"):
+        run_sweep(spec(models=["gpt9"], chunking={"points_per_chunk": 2}), tmp_path / "r.parquet",
+                  RayExecutor())

@@ -138,3 +138,11 @@ def test_duplicate_system_id_is_rejected():
     texts["dup.yaml"] = texts["colossim/catalog/data/systems.yaml"]
     with pytest.raises(InputError, match="duplicate system id"):
         build_catalog(texts)
+
+
+def test_switch_and_nic_optics_match_their_line_rates():
+    cat = load_catalog()
+    for switch in cat.switches:
+        assert switch.optic is not None and cat.optics[switch.optic].port_gbps == switch.port_speed_gbps, switch.id
+    for nic in cat.nics:
+        assert nic.optic is not None and cat.optics[nic.optic].port_gbps >= nic.speed_gb_s, nic.id

@@ -93,6 +93,14 @@ def _check_references(cat: Catalog, source: str) -> None:
                                   f"use one of {', '.join(cat.nics.ids())}", f"systems.{system.id}.{field}")
 
 
+def _check_optics(cat: Catalog, source: str) -> None:
+    for kind, section in (("nics", cat.nics), ("switches", cat.switches)):
+        for part in section:
+            if part.optic is not None and part.optic not in cat.optics:
+                raise input_error(source, f"{kind[:-1]} '{part.id}' names unknown optic '{part.optic}'",
+                                  f"use one of {', '.join(cat.optics.ids())}", f"{kind}.{part.id}.optic")
+
+
 def build_catalog(texts: dict[str, str]) -> Catalog:
     """Validate catalog YAML texts (name -> text) into one Catalog."""
     merged: dict[str, list] = {k: [] for k in CatalogFile.model_fields}
@@ -114,6 +122,7 @@ def build_catalog(texts: dict[str, str]) -> Catalog:
         sites=_section("site", merged["sites"], source),
     )
     _check_references(cat, source)
+    _check_optics(cat, source)
     return cat
 
 

@@ -111,6 +111,7 @@ class System(Sourced):
 class Nic(Sourced):
     speed_gb_s: float = Field(gt=0, description="line rate in Gb/s")
     power_w: float = Field(gt=0)
+    optic: str | None = Field(default=None, description="optic id of the NIC-side transceiver it takes")
 
 
 class Switch(Sourced):
@@ -120,6 +121,7 @@ class Switch(Sourced):
     power_w: float = Field(gt=0, description="switch without pluggable optics")
     hop_latency_us: float = Field(gt=0)
     rack_units: int | None = Field(default=None, ge=1)
+    optic: str | None = Field(default=None, description="optic id of its usual switch-side transceiver")
     price: PriceRange | None = None
 
 

@@ -134,3 +134,27 @@ def test_bad_inputs_and_hopeless_runs_raise():
         simulate_training(10.0, 8, -0.1, 600.0, 1.0, 1.0)
     with pytest.raises(ValueError, match="never finishes"):
         simulate_training(1000.0, 8, 60.0, 36_000.0, 1.0, 1.0, runs=2)
+
+
+def test_expected_breakdown_matches_monte_carlo_means():
+    from colossim.reliability import expected_time_breakdown
+
+    mttf_s, tau, write, restart = 3 * 3600.0, 900.0, 30.0, 300.0
+    compute_s = 400 * tau + 123.0
+    expect = expected_time_breakdown(compute_s, tau, write, restart, mttf_s)
+    assert expect.wall_h == pytest.approx(
+        (
+            400 * daly_segment_time_s(tau + write, restart, mttf_s)
+            + daly_segment_time_s(123.0 + write, restart, mttf_s)
+        )
+        / 3600,
+        rel=1e-12,
+    )
+    res = simulate_training(compute_s / 3600, 8, 3600 / mttf_s, tau, write, restart, runs=4000, seed=9)
+    assert res.checkpoint_h == pytest.approx(expect.checkpoint_h)
+    for got, want in (
+        (res.rework_h, expect.rework_h),
+        (res.restart_h, expect.restart_h),
+        (res.interruptions.astype(float), expect.failures),
+    ):
+        assert abs(got.mean() - want) <= K_SE * got.std(ddof=1) / math.sqrt(res.runs)

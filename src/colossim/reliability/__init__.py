@@ -16,11 +16,13 @@ from colossim.reliability.checkpoint import (
 )
 from colossim.reliability.ettr import (
     EttrModel,
+    TimeBreakdown,
     daly_segment_time_s,
     daly_wall_time_s,
     ettr_curve,
     ettr_daly,
     ettr_meta,
+    expected_time_breakdown,
 )
 from colossim.reliability.interval import daly_interval_s, optimal_interval_s, young_interval_s
 from colossim.reliability.montecarlo import MonteCarloResult, Percentiles, simulate_training
@@ -70,6 +72,8 @@ __all__ = [
     "RestartPresetName",
     "SparesPlan",
     "StoragePresetName",
+    "TimeBreakdown",
+    "expected_time_breakdown",
     "bytes_per_param",
     "checkpoint_bytes",
     "checkpoint_cost",

@@ -15,6 +15,8 @@ All functions take seconds and broadcast over numpy arrays (e.g. a vector of int
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -62,3 +64,49 @@ _MODELS = {"daly": ettr_daly, "meta": ettr_meta}
 def ettr_curve(intervals_s, write_s, restart_s, mttf_s, model: EttrModel = "daly") -> np.ndarray:
     """Goodput vs checkpoint interval for plots: one value per interval (broadcasts over all inputs)."""
     return np.asarray(_MODELS[model](intervals_s, write_s, restart_s, mttf_s), dtype=float)
+
+
+@dataclass(frozen=True)
+class TimeBreakdown:
+    """Expected hours of a run by activity, and expected interruptions (Daly's model)."""
+
+    compute_h: float
+    checkpoint_h: float  # successful blocking saves
+    rework_h: float  # failed attempts: work (and interrupted saves) lost to failures
+    restart_h: float  # restarts, including restarts cut short by another failure
+    failures: float
+
+    @property
+    def wall_h(self) -> float:
+        return self.compute_h + self.checkpoint_h + self.rework_h + self.restart_h
+
+    @property
+    def goodput(self) -> float:
+        return self.compute_h / self.wall_h
+
+
+def expected_time_breakdown(
+    compute_s: float, interval_s: float, write_s: float, restart_s: float, mttf_s: float
+) -> TimeBreakdown:
+    """Per segment of work w = tau + delta (the last one: remainder + delta), with lambda = 1/M:
+    E[failed attempts] = e^{lambda w} - 1, E[time lost in them] = (e^{lambda w} - 1)/lambda - w,
+    E[restart per failure] = (e^{lambda R} - 1)/lambda, E[interruptions] = E[failed attempts] e^{lambda R}.
+    They add up to Daly's M e^{R/M} (e^{w/M} - 1) per segment."""
+    tau, d, r, m = (float(x) for x in _arrays(interval_s, write_s, restart_s, mttf_s))
+    if compute_s <= 0:
+        raise ValueError("compute_s must be > 0")
+    full = int(compute_s // tau)
+    rem = compute_s - full * tau
+    works = [(full, tau + d)] + ([(1, rem + d)] if rem > 1e-9 * compute_s else [])
+    lam = 1.0 / m
+    attempts = sum(n * math.expm1(min(lam * w, 700.0)) for n, w in works)
+    lost = sum(n * (math.expm1(min(lam * w, 700.0)) / lam - w) for n, w in works)
+    per_restart = math.expm1(min(lam * r, 700.0)) / lam
+    segments = sum(n for n, _ in works)
+    return TimeBreakdown(
+        compute_h=compute_s / 3600.0,
+        checkpoint_h=segments * d / 3600.0,
+        rework_h=lost / 3600.0,
+        restart_h=attempts * per_restart / 3600.0,
+        failures=attempts * math.exp(min(lam * r, 700.0)),
+    )

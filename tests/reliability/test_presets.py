@@ -1,6 +1,7 @@
 """The shipped presets load, carry sources, and bad preset files fail with an InputError naming the field."""
 
 import copy
+import functools
 from importlib import resources
 from typing import get_args
 
@@ -9,10 +10,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from colossim.inputs import InputError
+from colossim.inputs import InputError, validate
 from colossim.reliability.presets import (
     CheckpointStateName,
     FailurePresetName,
+    PresetsFile,
     RepairPresetName,
     RestartPresetName,
     StoragePresetName,
@@ -21,8 +23,18 @@ from colossim.reliability.presets import (
 )
 
 
+@functools.cache
+def _shipped_text() -> str:
+    return (resources.files("colossim.reliability") / "presets.yaml").read_text()
+
+
+@functools.cache
+def _shipped_data() -> dict:
+    return yaml.safe_load(_shipped_text())
+
+
 def _shipped() -> dict:
-    return yaml.safe_load((resources.files("colossim.reliability") / "presets.yaml").read_text())
+    return copy.deepcopy(_shipped_data())
 
 
 def test_every_literal_name_has_a_sourced_entry():
@@ -109,10 +121,10 @@ _SCALARS = st.one_of(
     pick=st.integers(0, 10),
 )
 def test_fuzzed_values_fail_cleanly_or_load(section, field, value, pick):
-    data = copy.deepcopy(_shipped())
+    data = _shipped()
     key = sorted(data[section])[pick % len(data[section])]
     data[section][key][field] = value
     try:
-        parse_presets(yaml.safe_dump(data), "fuzz.yaml")
+        validate(data, PresetsFile, "fuzz.yaml")
     except InputError as err:
         assert "fuzz.yaml" in str(err)

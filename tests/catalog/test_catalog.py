@@ -125,8 +125,10 @@ def test_unknown_gpu_in_extra_file_names_file_field_and_choices(tmp_path):
 
 def test_negative_power_and_missing_source_are_rejected():
     texts = dict(_shipped_texts())
-    texts["bad.yaml"] = "switches:\n  - id: sw\n    name: x\n    protocol: ethernet\n    radix: 64\n" \
-                        "    port_speed_gbps: 400\n    power_w: -5\n    hop_latency_us: 0.5\n"
+    texts["bad.yaml"] = (
+        "switches:\n  - id: sw\n    name: x\n    protocol: ethernet\n    radix: 64\n"
+        "    port_speed_gbps: 400\n    power_w: -5\n    hop_latency_us: 0.5\n"
+    )
     with pytest.raises(InputError) as err:
         build_catalog(texts)
     text = err.value.render()
@@ -143,6 +145,8 @@ def test_duplicate_system_id_is_rejected():
 def test_switch_and_nic_optics_match_their_line_rates():
     cat = load_catalog()
     for switch in cat.switches:
-        assert switch.optic is not None and cat.optics[switch.optic].port_gbps == switch.port_speed_gbps, switch.id
+        assert switch.optic is not None and cat.optics[switch.optic].port_gbps == switch.port_speed_gbps, (
+            switch.id
+        )
     for nic in cat.nics:
         assert nic.optic is not None and cat.optics[nic.optic].port_gbps >= nic.speed_gb_s, nic.id

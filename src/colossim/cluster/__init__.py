@@ -1,0 +1,80 @@
+"""Cluster descriptions (site, fabric, storage, growth phases), their inventory and headline figures.
+
+from colossim.cluster import load_cluster, inventory, cluster_figures
+spec = load_cluster("colossus")
+pools = inventory(spec, load_catalog(), at=date(2024, 9, 2))
+"""
+
+from colossim.cluster.buy import BuyOption, BuyResult, buy
+from colossim.cluster.fabric import (
+    FabricError,
+    FabricFigures,
+    FatTree,
+    design_fat_tree,
+    fabric_figures,
+    gbps_per_gpu,
+    hop_latency_us,
+    max_endpoints,
+    smallest_tiers,
+)
+from colossim.cluster.figures import (
+    ClusterFigures,
+    FabricSummary,
+    GrowthRow,
+    cluster_fabric,
+    cluster_figures,
+    figures_for_pools,
+    growth,
+)
+from colossim.cluster.inventory import PhaseSnapshot, Pool, inventory, phase_snapshots
+from colossim.cluster.load import check_cluster, list_scenarios, load_cluster, parse_cluster
+from colossim.cluster.site import (
+    gas_turbine_share_at,
+    pue_of,
+    site_of,
+    storage_at,
+    supply_co2_g_per_kwh,
+    supply_co2_range_g_per_kwh,
+)
+from colossim.cluster.spec import ClusterSpec, FabricSpec, Phase, StorageSpec, SystemCount
+
+__all__ = [
+    "BuyOption",
+    "BuyResult",
+    "ClusterFigures",
+    "ClusterSpec",
+    "FabricError",
+    "FabricFigures",
+    "FabricSpec",
+    "FabricSummary",
+    "FatTree",
+    "GrowthRow",
+    "Phase",
+    "PhaseSnapshot",
+    "Pool",
+    "StorageSpec",
+    "SystemCount",
+    "buy",
+    "check_cluster",
+    "cluster_fabric",
+    "cluster_figures",
+    "design_fat_tree",
+    "fabric_figures",
+    "figures_for_pools",
+    "gas_turbine_share_at",
+    "gbps_per_gpu",
+    "growth",
+    "hop_latency_us",
+    "inventory",
+    "list_scenarios",
+    "load_cluster",
+    "max_endpoints",
+    "parse_cluster",
+    "phase_snapshots",
+    "pue_of",
+    "site_of",
+    "smallest_tiers",
+    "storage_at",
+    "supply_co2_g_per_kwh",
+    "supply_co2_range_g_per_kwh",
+]

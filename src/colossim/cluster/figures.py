@@ -1,0 +1,310 @@
+"""Headline figures of a cluster at a date: compute, memory, power, energy, CO2, water, cost, space.
+
+Power is given twice. `*_power_max_mw` is nameplate: every system at its rated maximum, what the
+site must be able to supply. `*_power_mw` is the sustained draw while training: GPU systems at
+`server_load_fraction` of nameplate, network, storage and CPU nodes at their rating. Energy, CO2,
+water and the electricity bill assume that sustained draw all year.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from colossim.catalog import Catalog
+from colossim.cluster import defaults
+from colossim.cluster.fabric import FabricFigures, fabric_figures
+from colossim.cluster.inventory import Pool, inventory, phase_snapshots, phases_through
+from colossim.cluster.site import (
+    gas_turbine_share_after,
+    pue_of,
+    site_of,
+    storage_after,
+    supply_co2_g_per_kwh,
+    supply_co2_range_g_per_kwh,
+)
+from colossim.cluster.spec import ClusterSpec, Phase
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FabricSummary(_Out):
+    kind: str
+    switch: str
+    port_gbps: float
+    tiers: int
+    switches_per_tier: list[int]
+    switches: int
+    links_per_tier: list[int]
+    endpoint_ports: int
+    max_endpoint_ports: int
+    oversubscription: float
+    gbps_per_gpu: float
+    effective_gbps_per_gpu: float
+    local_gpus: int
+    hop_latency_us: float
+    max_switch_hops: int
+    latency_us_max: float
+    switch_optics: int
+    nic_optics: int
+    frontend_tiers: int
+    frontend_switches: int
+    frontend_switch_optics: int
+    switches_total: int
+
+
+class ClusterFigures(_Out):
+    scenario: str
+    at: date
+    phases: list[str]
+    site: str
+    gpus: int
+    gpus_by_type: dict[str, int]
+    systems_by_id: dict[str, int]
+    peak_bf16_eflops: float
+    peak_fp8_eflops: float
+    peak_fp4_eflops: float
+    fp4_gpus: int
+    hbm_tb: float
+    gpu_systems_power_max_mw: float
+    switch_power_mw: float
+    switch_optics_power_mw: float
+    network_power_mw: float
+    nic_optics_power_mw: float
+    storage_power_mw: float
+    cpu_other_power_mw: float
+    it_power_max_mw: float
+    server_load_fraction: float
+    it_power_mw: float
+    pue: float
+    facility_power_max_mw: float
+    facility_power_mw: float
+    energy_gwh_per_year: float
+    electricity_cost_usd_per_year: float
+    gas_turbine_share: float
+    co2_g_per_kwh: float
+    co2_t_per_year: float
+    co2_t_per_year_low: float
+    co2_t_per_year_high: float
+    water_m3_per_year: float
+    water_million_gal_per_year: float
+    capex_servers_usd_low: float
+    capex_servers_usd_high: float
+    capex_network_usd_low: float
+    capex_network_usd_high: float
+    capex_usd_low: float
+    capex_usd_high: float
+    racks_gpu: int
+    racks_network: int
+    racks: int
+    floor_m2: float
+    storage_write_gb_s: float
+    storage_read_gb_s: float
+    storage_capacity_pb: float
+    fabric: FabricSummary
+
+
+class GrowthRow(_Out):
+    phase: str
+    start: date
+    gpus_added: int
+    gpus: int
+    gpus_by_type: dict[str, int]
+    peak_bf16_eflops: float
+    peak_fp8_eflops: float
+    peak_fp4_eflops: float
+    it_power_max_mw: float
+    facility_power_max_mw: float
+    facility_power_mw: float
+    switches: int
+    racks: int
+    capex_usd_low: float
+    capex_usd_high: float
+    gas_turbine_share: float
+    co2_t_per_year: float
+
+
+def _peak_eflops(pools: Sequence[Pool], catalog: Catalog, precision: str) -> tuple[float, int]:
+    """Dense peak in EFLOP/s (1e18) over GPUs that have the mode, and how many GPUs have it."""
+    total_tflops, gpus = 0.0, 0
+    for pool in pools:
+        rate = catalog.gpus[pool.gpu].dense_tflops.at(precision)  # type: ignore[arg-type]
+        if rate is not None:
+            total_tflops += pool.gpus * rate
+            gpus += pool.gpus
+    return total_tflops / 1e6, gpus  # 1 EFLOP/s = 1e6 TFLOP/s
+
+
+def _summary(fab: FabricFigures) -> FabricSummary:
+    be, fe = fab.backend, fab.frontend
+    return FabricSummary(
+        kind=fab.kind,
+        switch=fab.switch,
+        port_gbps=fab.port_gbps,
+        tiers=be.tiers,
+        switches_per_tier=list(be.switches_per_tier),
+        switches=be.switches,
+        links_per_tier=list(be.links_per_tier),
+        endpoint_ports=be.endpoints,
+        max_endpoint_ports=be.max_endpoints,
+        oversubscription=fab.oversubscription,
+        gbps_per_gpu=fab.gbps_per_gpu,
+        effective_gbps_per_gpu=fab.effective_gbps_per_gpu(),
+        local_gpus=fab.local_gpus,
+        hop_latency_us=fab.hop_latency_us,
+        max_switch_hops=be.max_switch_hops,
+        latency_us_max=fab.latency_us_max,
+        switch_optics=fab.switch_optics,
+        nic_optics=fab.nic_optics,
+        frontend_tiers=fe.tiers,
+        frontend_switches=fe.switches,
+        frontend_switch_optics=fab.frontend_switch_optics,
+        switches_total=fab.switches,
+    )
+
+
+def figures_for_pools(
+    spec: ClusterSpec, catalog: Catalog, pools: Sequence[Pool], phases: Sequence[Phase], at: date
+) -> ClusterFigures:
+    """Figures for an explicit inventory `pools`, after `phases` (which fix storage and supply mix)."""
+    site = site_of(spec, catalog)
+    fab = fabric_figures(spec.fabric, catalog, pools)
+    gpus = sum(p.gpus for p in pools)
+    bf16, _ = _peak_eflops(pools, catalog, "bf16")
+    fp8, _ = _peak_eflops(pools, catalog, "fp8")
+    fp4, fp4_gpus = _peak_eflops(pools, catalog, "fp4")
+    hbm_tb = sum(p.gpus * catalog.gpus[p.gpu].hbm_gb for p in pools) / 1000.0
+
+    systems_kw = sum(p.systems * p.power_max_kw for p in pools)
+    network_kw = fab.network_power_kw
+    storage = storage_after(spec, phases)
+    storage_kw = storage.capacity_pb * storage.power_kw_per_pb if storage else 0.0
+    cpu_kw = spec.cpu_other_fraction * systems_kw
+    it_max_kw = systems_kw + network_kw + storage_kw + cpu_kw
+    it_kw = spec.server_load_fraction * systems_kw + network_kw + storage_kw + cpu_kw
+    pue = pue_of(spec, catalog)
+
+    energy_kwh = it_kw * pue * defaults.HOURS_PER_YEAR
+    share = gas_turbine_share_after(spec, phases)
+    co2_g = supply_co2_g_per_kwh(site, share)
+    co2_low, co2_high = supply_co2_range_g_per_kwh(site, share)
+    water_l = it_kw * defaults.HOURS_PER_YEAR * site.water_l_per_kwh
+
+    server_low = server_high = 0.0
+    racks_gpu = 0
+    for pool in pools:
+        price = catalog.systems[pool.system].price
+        if price is not None:
+            server_low += pool.systems * price.usd_low
+            server_high += pool.systems * price.usd_high
+        racks_gpu += math.ceil(pool.systems / pool.systems_per_rack)
+    racks_network = math.ceil(fab.switch_rack_units / defaults.NETWORK_RACK_UNITS)
+    by_type: Counter[str] = Counter()
+    by_system: Counter[str] = Counter()
+    for pool in pools:
+        by_type[pool.gpu] += pool.gpus
+        by_system[pool.system] += pool.systems
+
+    return ClusterFigures(
+        scenario=spec.name,
+        at=at,
+        phases=[p.name for p in phases],
+        site=site.id,
+        gpus=gpus,
+        gpus_by_type=dict(sorted(by_type.items())),
+        systems_by_id=dict(sorted(by_system.items())),
+        peak_bf16_eflops=bf16,
+        peak_fp8_eflops=fp8,
+        peak_fp4_eflops=fp4,
+        fp4_gpus=fp4_gpus,
+        hbm_tb=hbm_tb,
+        gpu_systems_power_max_mw=systems_kw / 1000.0,
+        switch_power_mw=(fab.switch_power_kw + fab.frontend_switch_power_kw) / 1000.0,
+        switch_optics_power_mw=(fab.switch_optics_power_kw + fab.frontend_optics_power_kw) / 1000.0,
+        network_power_mw=network_kw / 1000.0,
+        nic_optics_power_mw=fab.nic_optics_power_kw / 1000.0,
+        storage_power_mw=storage_kw / 1000.0,
+        cpu_other_power_mw=cpu_kw / 1000.0,
+        it_power_max_mw=it_max_kw / 1000.0,
+        server_load_fraction=spec.server_load_fraction,
+        it_power_mw=it_kw / 1000.0,
+        pue=pue,
+        facility_power_max_mw=it_max_kw * pue / 1000.0,
+        facility_power_mw=it_kw * pue / 1000.0,
+        energy_gwh_per_year=energy_kwh / 1e6,
+        electricity_cost_usd_per_year=energy_kwh * site.power_price_usd_per_kwh,
+        gas_turbine_share=share,
+        co2_g_per_kwh=co2_g,
+        co2_t_per_year=energy_kwh * co2_g / 1e6,
+        co2_t_per_year_low=energy_kwh * co2_low / 1e6,
+        co2_t_per_year_high=energy_kwh * co2_high / 1e6,
+        water_m3_per_year=water_l / 1000.0,
+        water_million_gal_per_year=water_l / defaults.LITRES_PER_US_GALLON / 1e6,
+        capex_servers_usd_low=server_low,
+        capex_servers_usd_high=server_high,
+        capex_network_usd_low=fab.capex_usd_low,
+        capex_network_usd_high=fab.capex_usd_high,
+        capex_usd_low=server_low + fab.capex_usd_low,
+        capex_usd_high=server_high + fab.capex_usd_high,
+        racks_gpu=racks_gpu,
+        racks_network=racks_network,
+        racks=racks_gpu + racks_network,
+        floor_m2=(racks_gpu + racks_network) * site.floor_m2_per_rack,
+        storage_write_gb_s=storage.write_gb_s if storage else 0.0,
+        storage_read_gb_s=storage.read_gb_s if storage else 0.0,
+        storage_capacity_pb=storage.capacity_pb if storage else 0.0,
+        fabric=_summary(fab),
+    )
+
+
+def cluster_figures(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> ClusterFigures:
+    """Figures of the cluster on date `at` (None: after its last phase)."""
+    phases = phases_through(spec, at)
+    if not phases:
+        raise ValueError(
+            f"nothing is installed on {at}: the first phase of '{spec.name}' starts "
+            f"{spec.phases[0].start} (use a date on or after it)"
+        )
+    return figures_for_pools(spec, catalog, inventory(spec, catalog, at), phases, at or phases[-1].start)
+
+
+def cluster_fabric(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> FabricFigures:
+    """The sized fabric on date `at` (None: after the last phase)."""
+    return fabric_figures(spec.fabric, catalog, inventory(spec, catalog, at))
+
+
+def growth(spec: ClusterSpec, catalog: Catalog) -> list[GrowthRow]:
+    """One row per phase: the cluster right after that phase."""
+    rows: list[GrowthRow] = []
+    previous = 0
+    for i, snap in enumerate(phase_snapshots(spec, catalog)):
+        fig = figures_for_pools(spec, catalog, snap.pools, spec.phases[: i + 1], snap.start)
+        rows.append(
+            GrowthRow(
+                phase=snap.phase,
+                start=snap.start,
+                gpus_added=fig.gpus - previous,
+                gpus=fig.gpus,
+                gpus_by_type=fig.gpus_by_type,
+                peak_bf16_eflops=fig.peak_bf16_eflops,
+                peak_fp8_eflops=fig.peak_fp8_eflops,
+                peak_fp4_eflops=fig.peak_fp4_eflops,
+                it_power_max_mw=fig.it_power_max_mw,
+                facility_power_max_mw=fig.facility_power_max_mw,
+                facility_power_mw=fig.facility_power_mw,
+                switches=fig.fabric.switches_total,
+                racks=fig.racks,
+                capex_usd_low=fig.capex_usd_low,
+                capex_usd_high=fig.capex_usd_high,
+                gas_turbine_share=fig.gas_turbine_share,
+                co2_t_per_year=fig.co2_t_per_year,
+            )
+        )
+        previous = fig.gpus
+    return rows

@@ -49,7 +49,8 @@ def ettr_daly(interval_s, write_s, restart_s, mttf_s):
     """ETTR = T_s / T_w = tau e^{-R/M} / (M (e^{(tau+delta)/M} - 1)), in (0, 1]."""
     tau, d, r, m = _arrays(interval_s, write_s, restart_s, mttf_s)
     with np.errstate(over="ignore"):
-        return tau / daly_segment_time_s(tau + d, r, m)
+        # x / (e^x - 1) <= 1 exactly; the minimum only removes rounding above 1 when e^x - 1 ~ x
+        return np.minimum(tau / daly_segment_time_s(tau + d, r, m), 1.0)
 
 
 def ettr_meta(interval_s, write_s, restart_s, mttf_s):

@@ -19,7 +19,9 @@ def test_colossus_inventory_by_date(catalog):
     # colossus_facts.md sec. 3: ~150k H100 + 50k H200 + ~30k GB200 (417 NVL72 racks)
     assert gpus == {"h100_sxm5": 150_000, "h200_sxm": 50_000, "gb200_nvl72_gpu": 417 * 72}
     gb200 = [p for p in everything if p.gpu == "gb200_nvl72_gpu"]
-    assert gb200[0].nvlink_domain == 72 and gb200[0].power_max_kw == catalog.systems["gb200_nvl72"].power_max_kw
+    assert (
+        gb200[0].nvlink_domain == 72 and gb200[0].power_max_kw == catalog.systems["gb200_nvl72"].power_max_kw
+    )
 
 
 def test_snapshots_grow_phase_by_phase(catalog):
@@ -30,10 +32,17 @@ def test_snapshots_grow_phase_by_phase(catalog):
 
 
 def test_retirement_takes_the_oldest_pools_first(catalog, minimal):
-    minimal["phases"].append({"name": "p2", "start": "2025-01-01", "source": "test",
-                              "add": [{"system": "dgx_h100", "count": 10}]})
-    minimal["phases"].append({"name": "p3", "start": "2026-01-01", "source": "test",
-                              "retire": [{"system": "dgx_h100", "count": 20}]})
+    minimal["phases"].append(
+        {"name": "p2", "start": "2025-01-01", "source": "test", "add": [{"system": "dgx_h100", "count": 10}]}
+    )
+    minimal["phases"].append(
+        {
+            "name": "p3",
+            "start": "2026-01-01",
+            "source": "test",
+            "retire": [{"system": "dgx_h100", "count": 20}],
+        }
+    )
     spec = parse_cluster(minimal, "test", catalog)
     pools = inventory(spec, catalog)
     # 16 from p1 and 4 of the 10 from p2 are retired

@@ -10,7 +10,7 @@ from rich.table import Table
 from colossim.catalog import load_catalog
 from colossim.cli.common import console, guarded, print_json
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
-from colossim.cluster.buy import DEFAULT_COMPARE, BuyOption
+from colossim.cluster.buy import DEFAULT_COMPARE
 from colossim.cluster.figures import ClusterFigures, GrowthRow
 from colossim.inputs import input_error
 
@@ -175,20 +175,20 @@ def cluster(
     console.print(_growth_table(rows))
 
 
-def _option_row(table: Table, o: BuyOption) -> None:
-    table.add_row(
-        o.system,
-        f"{o.units:,} ({o.units_low:,}-{o.units_high:,})",
-        f"{o.gpus:,}",
-        f"{o.racks:,}",
-        _n(o.added_peak_bf16_eflops),
-        _n(o.added_peak_fp8_eflops),
-        _n(o.added_peak_fp4_eflops),
-        _n(o.added_facility_power_mw),
-        _n(o.added_facility_power_max_mw),
-        _n(o.bf16_pflops_per_mw, 0),
-        _n(o.usd_per_bf16_tflops),
-    )
+_BUY_ROWS = (
+    ("units (price range)", lambda o: f"{o.units:,} ({o.units_low:,}-{o.units_high:,})"),
+    ("GPUs", lambda o: f"{o.gpus:,}"),
+    ("racks", lambda o: f"{o.racks:,}"),
+    ("+ BF16 EFLOP/s", lambda o: _n(o.added_peak_bf16_eflops)),
+    ("+ FP8 EFLOP/s", lambda o: _n(o.added_peak_fp8_eflops)),
+    ("+ FP4 EFLOP/s", lambda o: _n(o.added_peak_fp4_eflops)),
+    ("+ HBM TB", lambda o: _n(o.added_hbm_tb, 0)),
+    ("+ facility MW, sustained", lambda o: _n(o.added_facility_power_mw)),
+    ("+ facility MW, nameplate", lambda o: _n(o.added_facility_power_max_mw)),
+    ("BF16 PFLOP/s per MW", lambda o: _n(o.bf16_pflops_per_mw, 0)),
+    ("USD per BF16 TFLOP/s", lambda o: _n(o.usd_per_bf16_tflops)),
+    ("network USD per unit", lambda o: _n(o.network_usd_per_unit, 0)),
+)
 
 
 @guarded
@@ -207,26 +207,16 @@ def buy_cmd(
     if json_out:
         print_json(result)
         return
+    options = (result.option, *result.comparisons)
     table = Table(
         title=f"USD {budget / 1e9:,.2f} billion added to {result.scenario} on {result.at} "
-        "(units at the mid price, range over the price range; EF/s = EFLOP/s)"
+        "(units at the mid price)"
     )
-    for col in (
-        "system",
-        "units",
-        "GPUs",
-        "racks",
-        "+BF16 EF/s",
-        "+FP8 EF/s",
-        "+FP4 EF/s",
-        "+MW sust.",
-        "+MW max",
-        "BF16 PF/s per MW",
-        "USD per BF16 TF/s",
-    ):
-        table.add_column(col, justify="left" if col == "system" else "right")
-    for option in (result.option, *result.comparisons):
-        _option_row(table, option)
+    table.add_column("", overflow="fold")
+    for option in options:
+        table.add_column(option.system, justify="right", overflow="fold")
+    for label, cell in _BUY_ROWS:
+        table.add_row(label, *(cell(o) for o in options))
     console.print(table)
     console.print(
         f"{result.scenario}: {result.baseline_gpus:,} -> {result.after_gpus:,} GPUs, "

@@ -19,9 +19,9 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from colossim.cli import catalog_cmd, sweep_cmd
+    from colossim.cli import catalog_cmd, cluster_cmd, sweep_cmd
 
-    for module in (catalog_cmd, sweep_cmd):
+    for module in (catalog_cmd, sweep_cmd, cluster_cmd):
         module.register(app)
 
 

@@ -54,3 +54,8 @@ def test_rack_packing_override(catalog):
     spec = load_cluster("colossus", catalog)
     dell = [p for p in inventory(spec, catalog, date(2024, 9, 2)) if p.system == "dell_xe9680_h100"]
     assert dell[0].systems_per_rack == 8 and catalog.systems["dell_xe9680_h100"].systems_per_rack == 4
+
+
+def test_snapshots_default_to_the_shipped_catalog(catalog):
+    spec = load_cluster("colossus-2", catalog)
+    assert [s.gpus for s in phase_snapshots(spec)] == [1_528 * 72, (1_528 + 2 * 3_056) * 72]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from colossim.catalog import Catalog
+from colossim.catalog import Catalog, load_catalog
 from colossim.cluster.spec import ClusterSpec, Phase
 
 
@@ -105,8 +105,9 @@ def inventory(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> li
     return list(_apply(chosen, catalog))
 
 
-def phase_snapshots(spec: ClusterSpec, catalog: Catalog) -> list[PhaseSnapshot]:
+def phase_snapshots(spec: ClusterSpec, catalog: Catalog | None = None) -> list[PhaseSnapshot]:
     """The inventory after each phase, in order (phases sharing a date get one snapshot each)."""
+    catalog = catalog or load_catalog()
     indexed = list(enumerate(spec.phases))
     return [PhaseSnapshot(phase.name, phase.start, _apply(indexed[: i + 1], catalog)) for i, phase in indexed]
 

@@ -1,0 +1,137 @@
+"""From a `colossim.cluster` description (dated phases of catalog systems) to the simulator's pools.
+
+- One pool per GPU type and node geometry, across phases (all of a site's GPUs of one type share the
+  scale-out fabric, so a job may span phases; it never spans GPU types).
+- A phase's `start` is read as the date its hardware is in service: its racks arrive in `batches` spread
+  over the `ramp_days` before (start - burn_in), then spend `burn_in_days` in burn-in. Retirements remove
+  nodes on the phase's date (idle ones at once, busy ones when their job releases them).
+- Nodes: 8-GPU servers are nodes; rack-scale NVL72 systems are split into compute trays of
+  `rack_node_gpus` GPUs (GB200/GB300: 2 superchips = 4 GPUs per tray, hardware_catalog.yaml) inside
+  one 72-GPU NVLink domain.
+- Pods: a 3-tier fat tree of radix-k switches has (k/2)^2 endpoints per pod (Al-Fares et al.,
+  SIGCOMM 2008): 4,096 GPUs for the 128-port SN5600; a rail-optimized fabric gives gpus_per_pod.
+- Power per GPU: the system's power_max_kw / its GPUs (GPU-weighted mean when vendors differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from colossim.catalog import Catalog, load_catalog
+from colossim.cluster import ClusterSpec, load_cluster
+from colossim.cluster.inventory import make_pool
+from colossim.ops.pools import DAY_S, Delivery, OpsCluster, PoolSpec, ramp
+
+RACK_NODE_GPUS = (
+    4  # GB200/GB300 NVL72 compute tray: 2 superchips = 4 GPUs (hardware_catalog.yaml form_factor)
+)
+DEFAULT_RAMP_DAYS = 50.0  # estimate: Colossus phase 1 took 122 days in all, 19 from first rack to training
+DEFAULT_BURN_IN_DAYS = 14.0  # estimate
+
+
+@dataclass
+class _Acc:
+    gpu: str
+    gpus_per_node: int
+    nvlink_domain: int
+    deliveries: list[Delivery]
+    kw_gpus: float = 0.0  # sum of kW per GPU x GPUs (for the weighted mean)
+    gpus: int = 0
+    phases: list[str] | None = None
+
+
+def pod_gpus_of(spec: ClusterSpec, catalog: Catalog) -> int:
+    fabric = spec.fabric
+    if fabric.kind == "rail_optimized" and fabric.gpus_per_pod:
+        return fabric.gpus_per_pod
+    radix = catalog.switches[fabric.switch].radix
+    return (radix // 2) ** 2
+
+
+def pools_from_cluster(
+    spec: ClusterSpec,
+    catalog: Catalog | None = None,
+    *,
+    start: date | None = None,
+    ramp_days: float = DEFAULT_RAMP_DAYS,
+    burn_in_days: float = DEFAULT_BURN_IN_DAYS,
+    batches: int = 10,
+    rack_node_gpus: int = RACK_NODE_GPUS,
+    pod_gpus: int | None = None,
+) -> OpsCluster:
+    """The simulator's pools for a cluster spec. `start` (the simulation's day 0) defaults to the first
+    phase's date minus ramp and burn-in, so the first racks arrive on day 0."""
+    catalog = catalog or load_catalog()
+    if ramp_days < 0 or burn_in_days < 0 or batches < 1:
+        raise ValueError("ramp_days and burn_in_days must be >= 0 and batches >= 1")
+    first = min(p.start for p in spec.phases)
+    start = start or first - timedelta(days=ramp_days + burn_in_days)
+    pod = pod_gpus or pod_gpus_of(spec, catalog)
+    pools: dict[tuple[str, int, int], _Acc] = {}
+    for phase in spec.phases:
+        in_service_s = (phase.start - start).days * DAY_S
+        arrive_end = in_service_s - burn_in_days * DAY_S
+        arrive_start = arrive_end - ramp_days * DAY_S
+        for entry in phase.add:
+            if entry.count == 0:
+                continue
+            inv = make_pool(
+                entry.system, entry.count, catalog, phase.name, phase.start, entry.systems_per_rack
+            )
+            rack_scale = inv.gpus_per_system > 8 and inv.nvlink_domain >= inv.gpus_per_system
+            gpn = rack_node_gpus if rack_scale else inv.gpus_per_system
+            key = (inv.gpu, gpn, inv.nvlink_domain)
+            acc = pools.setdefault(key, _Acc(inv.gpu, gpn, inv.nvlink_domain, [], phases=[]))
+            acc.deliveries.extend(ramp(arrive_start, arrive_end, inv.gpus // gpn, batches))
+            acc.kw_gpus += inv.power_max_kw / inv.gpus_per_system * inv.gpus
+            acc.gpus += inv.gpus
+            if phase.name not in acc.phases:
+                acc.phases.append(phase.name)
+        for entry in phase.retire:
+            inv = make_pool(
+                entry.system, entry.count, catalog, phase.name, phase.start, entry.systems_per_rack
+            )
+            rack_scale = inv.gpus_per_system > 8 and inv.nvlink_domain >= inv.gpus_per_system
+            gpn = rack_node_gpus if rack_scale else inv.gpus_per_system
+            acc = pools.get((inv.gpu, gpn, inv.nvlink_domain))
+            if (
+                acc is None
+            ):  # pragma: no cover - load_cluster already rejects retiring what was never installed
+                raise ValueError(
+                    f"phase {phase.name} retires {entry.system}, which no earlier phase installed"
+                )
+            acc.deliveries.append(Delivery(in_service_s, -(inv.gpus // gpn)))
+    specs = []
+    for acc in pools.values():
+        nodes_per_domain = max(1, acc.nvlink_domain // acc.gpus_per_node)
+        pod_nodes = max(nodes_per_domain, (pod // acc.gpus_per_node) // nodes_per_domain * nodes_per_domain)
+        specs.append(
+            PoolSpec(
+                name=f"{acc.gpu}",
+                gpu=acc.gpu,
+                gpus_per_node=acc.gpus_per_node,
+                nvlink_domain_gpus=acc.nvlink_domain,
+                pod_nodes=pod_nodes,
+                kw_per_gpu=acc.kw_gpus / acc.gpus if acc.gpus else 0.0,
+                deliveries=tuple(acc.deliveries),
+                burn_in_s=burn_in_days * DAY_S,
+                phase=",".join(acc.phases or []),
+                source=f"colossim.cluster scenario {spec.name}: phases {', '.join(acc.phases or [])}",
+            )
+        )
+    return OpsCluster(
+        spec.name,
+        tuple(specs),
+        start,
+        source=spec.source,
+        notes=(
+            f"delivery ramp {ramp_days:g} d and burn-in {burn_in_days:g} d before each phase date "
+            f"(estimates); pods of {pod} GPUs",
+        ),
+    )
+
+
+def load_ops_cluster(name_or_path: str, **kwargs) -> OpsCluster:
+    """`load_cluster` (a built-in scenario such as 'colossus', or a cluster YAML file) turned into pools."""
+    return pools_from_cluster(load_cluster(name_or_path), **kwargs)

@@ -97,3 +97,11 @@ def not_a_function_but_data():  # resolves, but is called with the wrong argumen
 
 
 VALUE = 3
+
+
+def worker_env(point: SweepPoint) -> list[dict]:
+    """Reports the worker's native thread settings (for the oversubscription test)."""
+    import os
+
+    return [{"omp": os.environ.get("OMP_NUM_THREADS", ""),
+             "openblas": os.environ.get("OPENBLAS_NUM_THREADS", "")}]

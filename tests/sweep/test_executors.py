@@ -1,5 +1,8 @@
 """map_chunks over the serial and process-pool executors: every result once, in completion order."""
 
+import json
+import os
+import subprocess
 import sys
 import time
 
@@ -8,7 +11,14 @@ from helpers import spec
 
 from colossim.inputs import InputError
 from colossim.sweep.chunking import make_chunks
-from colossim.sweep.executors import LocalExecutor, SerialExecutor, import_ray, make_executor, map_chunks
+from colossim.sweep.executors import (
+    THREAD_VARS,
+    LocalExecutor,
+    SerialExecutor,
+    import_ray,
+    make_executor,
+    map_chunks,
+)
 from colossim.sweep.grid import expand_grid
 from colossim.sweep.tasks import run_chunk
 
@@ -80,3 +90,25 @@ def test_missing_ray_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     with pytest.raises(InputError, match=r"colossim\[ray\]"):
         import_ray()
+
+
+def test_pool_workers_get_a_share_of_native_threads_and_the_env_is_restored():
+    # A fresh process: the fork server (whose environment workers inherit) starts once per process.
+    code = """
+import os, json
+from colossim.sweep.executors import THREAD_VARS, LocalExecutor, map_chunks
+from colossim.sweep.grid import SweepPoint
+from colossim.sweep.tasks import run_chunk
+if __name__ == "__main__":
+    point = SweepPoint("m", "c", 1, 1, "throughput", evaluator="sweep_evaluators:worker_env")
+    with LocalExecutor(2) as pool:
+        [result] = map_chunks(run_chunk, [[point]], pool)
+    print(json.dumps({**result.rows[0], "after": os.environ.get("OPENBLAS_NUM_THREADS")}))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+    env["OMP_NUM_THREADS"] = "3"  # a user's own setting wins
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["openblas"] == str(max(1, (os.cpu_count() or 1) // 2)) and seen["omp"] == "3"
+    assert seen["after"] is None

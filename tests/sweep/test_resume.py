@@ -17,11 +17,11 @@ from colossim.sweep.runner import run_sweep
 from colossim.sweep.schema import load_sweep
 from colossim.sweep.store import MANIFEST, journal_dir
 
-# 4 models x 2 clusters x 6 GPU counts = 48 points, 2 per task (~100 ms each: 200k x 8 lognormal samples
-# ~ 50 ms per point here) = 24 tasks, ~1.2 s of work on 2 workers.
+# 4 models x 2 clusters x 6 GPU counts = 48 points, 2 per task (~60 ms each: 120k x 8 lognormal samples
+# ~ 30 ms per point here) = 24 tasks, ~0.7 s of work on 2 workers; saved every 0.1 s.
 SWEEP = {"evaluator": TOY, "models": ["tiny", "small", "large", "huge"], "clusters": ["fast", "slow"],
          "gpu_counts": [8, 16, 32, 64, 128, 256], "global_batch_sizes": [512], "top_k": 2,
-         "options": {"samples": 200_000}, "chunking": {"points_per_chunk": 2}}
+         "options": {"samples": 120_000}, "chunking": {"points_per_chunk": 2}, "save_every_s": 0.1}
 
 
 def _cmd(sweep_file, out):

@@ -43,7 +43,7 @@ def test_rows_match_direct_evaluation(tmp_path):
 
 
 def test_resume_runs_only_missing_points(tmp_path):
-    s = spec(models=["tiny", "small", "large"], chunking={"points_per_chunk": 2})
+    s = spec(models=["tiny", "small", "large"], chunking={"points_per_chunk": 2}, save_every_s=0)
     out = tmp_path / "r.parquet"
     run_sweep(s, out, SerialExecutor())
     reference = table(out)
@@ -63,6 +63,17 @@ def test_a_grown_grid_reuses_finished_points(tmp_path):
     assert summary.points_done_before == 2 * 2 * 2 and summary.points_run == 2 * 2  # models x clusters x GPUs
     smaller = run_sweep(spec(gpu_counts=[8]), out, SerialExecutor())
     assert smaller.points_run == 0 and set(table(out)["gpus"]) == {8}  # the table holds only this grid
+
+
+def test_finished_chunks_are_saved_in_groups(tmp_path):
+    out = tmp_path / "r.parquet"
+    run_sweep(spec(chunking={"points_per_chunk": 1}, save_every_s=3600), out, SerialExecutor())
+    lines = (journal_dir(out) / MANIFEST).read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["chunks"] == 12
+    out2 = tmp_path / "r2.parquet"
+    run_sweep(spec(chunking={"points_per_chunk": 1}, save_every_s=0), out2, SerialExecutor())
+    assert len((journal_dir(out2) / MANIFEST).read_text().splitlines()) == 12
+    pd.testing.assert_frame_equal(table(out), table(out2))
 
 
 def test_progress_reports_reach_the_total(tmp_path):
@@ -89,7 +100,8 @@ def test_bad_request_names_the_point_and_keeps_finished_work(tmp_path):
         run_sweep(s, tmp_path / "r.parquet", SerialExecutor(), source="s.yaml")
     assert "model=gpt9" in info.value.render() and "unknown model 'gpt9'" in info.value.render()
     manifest = (journal_dir(tmp_path / "r.parquet") / MANIFEST).read_text().splitlines()
-    assert len(manifest) == 6  # the six tiny points were recorded before gpt9 failed
+    recorded = [k for line in manifest for k in json.loads(line)["done"]]
+    assert sorted(recorded) == sorted(p.key for p in expand_grid(s) if p.model == "tiny")  # saved before gpt9
 
 
 def test_evaluator_bug_raises_sweep_error_with_traceback(tmp_path):

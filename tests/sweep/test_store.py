@@ -8,7 +8,7 @@ from helpers import spec
 from colossim.inputs import InputError
 from colossim.sweep.grid import expand_grid
 from colossim.sweep.store import MANIFEST, Journal, journal_dir, write_table
-from colossim.sweep.tasks import run_chunk
+from colossim.sweep.tasks import ChunkResult, run_chunk
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def test_committed_chunks_survive_reopening(tmp_path, results):
     out = tmp_path / "r.parquet"
     with Journal(out).open() as j:
         for c in chunks:
-            j.commit(c)
+            j.commit([c])
     with Journal(out).open() as j:
         assert set(j.done) == {p.key for p in points}
         assert all(j.done[p.key] is None for p in points[:2])
@@ -36,13 +36,13 @@ def test_a_torn_last_line_is_not_done_and_later_commits_stay_readable(tmp_path, 
     points, chunks = results
     out = tmp_path / "r.parquet"
     with Journal(out).open() as j:
-        j.commit(chunks[0])
+        j.commit([chunks[0]])
     manifest = journal_dir(out) / MANIFEST
     full = manifest.read_bytes()
     manifest.write_bytes(full[: len(full) // 2])  # killed in the middle of writing the line
     with Journal(out).open() as j:
         assert j.done == {}
-        j.commit(chunks[1])
+        j.commit([chunks[1]])
     lines = manifest.read_bytes().splitlines()
     assert len(lines) == 1 and set(json.loads(lines[0])["done"]) == {p.key for p in points[2:]}
 
@@ -63,7 +63,7 @@ def test_a_line_whose_part_file_vanished_runs_again(tmp_path, results):
     points, chunks = results
     out = tmp_path / "r.parquet"
     with Journal(out).open() as j:
-        j.commit(chunks[0])
+        j.commit([chunks[0]])
     for part in journal_dir(out).glob("part-*.parquet"):
         part.unlink()
     with Journal(out).open() as j:
@@ -74,13 +74,45 @@ def test_a_point_claimed_twice_is_read_once(tmp_path, results):
     points, chunks = results
     out = tmp_path / "r.parquet"
     with Journal(out).open() as j:
-        j.commit(chunks[0])
+        j.commit([chunks[0]])
     manifest = journal_dir(out) / MANIFEST
     line = manifest.read_bytes()
     manifest.write_bytes(line + line)  # e.g. two writers before locking existed
     with Journal(out).open() as j:
         frame = j.read_rows([p.key for p in points])
     assert len(frame) == len(chunks[0].rows)
+
+
+def test_a_group_of_chunks_is_one_part_and_one_line(tmp_path, results):
+    points, chunks = results
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit(chunks + chunks)  # the same points twice in one group: recorded once
+        j.commit(chunks)  # and again later: nothing new, no line
+    lines = (journal_dir(out) / MANIFEST).read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["rows"] == sum(len(c.rows) for c in chunks)
+    assert len(list(journal_dir(out).glob("part-*.parquet"))) == 1
+
+
+def test_rows_with_different_columns_are_stored_with_nulls(tmp_path):
+    out = tmp_path / "r.parquet"
+    a = ChunkResult(done={"k1": None, "k2": None}, rows=[{"point_key": "k1", "rank": 1, "x": 1.5},
+                                                          {"point_key": "k2", "rank": 1, "y": "s"}])
+    with Journal(out).open() as j:
+        j.commit([a])
+        frame = j.read_rows(["k1", "k2"])
+    assert frame.set_index("point_key")["x"].to_dict()["k1"] == 1.5
+    assert frame.set_index("point_key")["y"].isna().to_dict() == {"k1": True, "k2": False}
+
+
+def test_a_column_mixing_types_is_a_clear_error_and_records_nothing(tmp_path):
+    out = tmp_path / "r.parquet"
+    bad = ChunkResult(done={"k1": None, "k2": None}, rows=[{"point_key": "k1", "rank": 1, "x": 1.5},
+                                                            {"point_key": "k2", "rank": 1, "x": "fast"}])
+    with Journal(out).open() as j:
+        with pytest.raises(TypeError, match="give each column one type"):
+            j.commit([bad])
+        assert j.done == {}
 
 
 def test_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path):
@@ -95,7 +127,7 @@ def test_fresh_discards_earlier_results(tmp_path, results):
     _, chunks = results
     out = tmp_path / "r.parquet"
     with Journal(out).open() as j:
-        j.commit(chunks[0])
+        j.commit([chunks[0]])
     with Journal(out).open(fresh=True) as j:
         assert j.done == {}
     assert not list(journal_dir(out).glob("part-*"))

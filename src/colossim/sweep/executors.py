@@ -11,6 +11,7 @@ million futures, and an interrupted sweep has little work in flight.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -66,8 +67,23 @@ class SerialExecutor(_Closing):
             yield fn(chunk)
 
 
+# Native thread pools (OpenBLAS, MKL, OpenMP) in every worker would oversubscribe the CPUs: each worker gets
+# cpus // workers threads unless the user set these variables (Ray does the same: OMP_NUM_THREADS=1 per task).
+# They must be in the environment when a worker process starts (numpy reads them once, at import, and the
+# worker imports the __main__ module, hence often numpy, before any initializer runs), so the pool sets
+# them in os.environ while it lives and restores them on close. (A fork server outlives the pool: in a
+# long-lived process, later pools' workers fork from it with the first pool's setting, then _init_worker
+# updates their environment for anything imported afterwards.)
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS")
+
+
+def _init_worker(env: dict[str, str]) -> None:
+    os.environ.update(env)
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe once threads run (the rich progress bar has one): use forkserver where it exists.
+    """forkserver where it exists (fork is unsafe once threads run, e.g. the progress bar's), else spawn."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
@@ -79,10 +95,19 @@ class LocalExecutor(_Closing):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.max_in_flight = max_in_flight or IN_FLIGHT_PER_WORKER * self.workers
         self._pool: ProcessPoolExecutor | None = None
+        self._set_vars: list[str] = []
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context())
+            threads = str(max(1, (os.cpu_count() or 1) // self.workers))
+            self._set_vars = [v for v in THREAD_VARS if v not in os.environ]
+            os.environ.update({v: threads for v in self._set_vars})
+            ctx = _mp_context()
+            if ctx.get_start_method() == "forkserver":  # the server (and so every worker) inherits them now
+                multiprocessing.forkserver.ensure_running()
+            env = {v: threads for v in self._set_vars}
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                             initializer=_init_worker, initargs=(env,))
         return self._pool
 
     def imap_unordered(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
@@ -109,6 +134,9 @@ class LocalExecutor(_Closing):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            for var in self._set_vars:
+                os.environ.pop(var, None)
+            self._set_vars = []
 
 
 _END = object()

@@ -58,14 +58,34 @@ def _raise_failure(failure: PointFailure, source: str) -> None:
     raise SweepError(f"the evaluator failed on point {failure.point}: {failure.message}\n{failure.traceback}")
 
 
-def _calibrate(todo: list[SweepPoint], journal: Journal, source: str) -> tuple[list[ChunkResult], float]:
+class _Saver:
+    """Buffers finished chunks and saves them to the journal as one group every `every_s` seconds."""
+
+    def __init__(self, journal: Journal, every_s: float) -> None:
+        self.journal, self.every_s = journal, every_s
+        self.pending: list[ChunkResult] = []
+        self.last = time.monotonic()
+
+    def add(self, result: ChunkResult) -> None:
+        self.pending.append(result)
+        if result.failure is not None or time.monotonic() - self.last >= self.every_s:
+            self.save()
+
+    def save(self) -> None:
+        if self.pending:
+            self.journal.commit(self.pending)
+            self.pending = []
+        self.last = time.monotonic()
+
+
+def _calibrate(todo: list[SweepPoint], saver: _Saver, source: str) -> tuple[list[ChunkResult], float]:
     """Evaluate up to CALIBRATION_POINTS points here (results kept) and estimate seconds per point. The
     first point pays one-off costs (imports, caches), so later points set the estimate when there are any."""
     results: list[ChunkResult] = []
     start = time.perf_counter()
     for point in todo[:CALIBRATION_POINTS]:
         result = run_chunk([point])
-        journal.commit(result)
+        saver.add(result)
         if result.failure is not None:
             _raise_failure(result.failure, source)
         results.append(result)
@@ -113,23 +133,26 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
         notify = progress or (lambda done, total: None)
         notify(done_before, total)
         results: list[ChunkResult] = []
-        size = spec.chunking.points_per_chunk
-        if size is None and todo:
-            calibration, point_s = _calibrate(todo, journal, source)
-            results += calibration
-            todo = todo[len(calibration):]
-            size = points_per_chunk(len(todo), executor.workers, point_s, spec.chunking.target_chunk_s)
-            notify(total - len(todo), total)
-        size = size or 1
-        chunks = make_chunks(todo, size)
-        done_now = total - len(todo)
-        for result in map_chunks(run_chunk, chunks, executor):
-            journal.commit(result)
-            if result.failure is not None:
-                _raise_failure(result.failure, source)
-            results.append(result)
-            done_now += len(result.done)
-            notify(done_now, total)
+        saver = _Saver(journal, spec.save_every_s)
+        try:
+            size = spec.chunking.points_per_chunk
+            if size is None and todo:
+                calibration, point_s = _calibrate(todo, saver, source)
+                results += calibration
+                todo = todo[len(calibration):]
+                size = points_per_chunk(len(todo), executor.workers, point_s, spec.chunking.target_chunk_s)
+                notify(total - len(todo), total)
+            size = size or 1
+            done_now = total - len(todo)
+            for result in map_chunks(run_chunk, make_chunks(todo, size), executor):
+                saver.add(result)
+                if result.failure is not None:
+                    _raise_failure(result.failure, source)
+                results.append(result)
+                done_now += len(result.done)
+                notify(done_now, total)
+        finally:
+            saver.save()  # keep what finished, also on Ctrl-C or a failure
         reasons = {p.key: journal.done.get(p.key) for p in points}
         infeasible = [p for p in points if reasons[p.key] is not None]
         if len(infeasible) == total:

@@ -58,6 +58,8 @@ class SweepSpec(BaseModel):
     top_k: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
     options: dict[Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], OptionValue] = {}
     chunking: Chunking = Chunking()
+    # Finished chunks are saved together at most this often; a crash loses at most this much finished work.
+    save_every_s: float = Field(1.0, ge=0.0, le=3600.0)
 
     @field_validator("evaluator")
     @classmethod

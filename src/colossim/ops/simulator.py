@@ -116,6 +116,7 @@ class _Run:
                 "spare_gpus",
                 "down_gpus",
                 "burn_in_gpus",
+                "removal_pending_gpus",
                 "queued_jobs",
                 "running_jobs",
                 "acc_busy_gpu_s",
@@ -342,7 +343,7 @@ class _Run:
                 k = int(e // cyc)
                 done = k * tau if k else 0.0
                 if horizon:  # progress since the last checkpoint is not lost yet
-                    part = e - k * cyc
+                    part = e - k * cyc if k else e
                     useful = min(w, done + min(tau, part))
                     ckpt = k * d + max(0.0, part - tau)
                 else:
@@ -579,7 +580,7 @@ class _Run:
     # ------------------------------------------------------------------------------ sampling
     def _sample(self, t: float) -> None:
         s = self.series
-        cap = busy = free = spare = down = burn = running = 0
+        cap = busy = free = spare = down = burn = running = pending = 0
         acc_busy = acc_cap = energy = 0.0
         pool_cap = []
         for ps in self.pools:
@@ -592,6 +593,7 @@ class _Run:
             spare += ps.n_spare * g
             down += ps.n_down * g
             burn += ps.n_burn * g
+            pending += ps.pending_removal * g
             running += len(ps.running)
             acc_busy += ps.acc_busy * g
             acc_cap += (ps.acc_busy + ps.acc_free + ps.acc_down + ps.acc_spare) * g
@@ -604,6 +606,7 @@ class _Run:
             ("spare_gpus", spare),
             ("down_gpus", down),
             ("burn_in_gpus", burn),
+            ("removal_pending_gpus", pending),
             ("queued_jobs", len(self.queue)),
             ("running_jobs", running),
             ("acc_busy_gpu_s", acc_busy),

@@ -1,0 +1,68 @@
+"""The model zoo shipped in colossim/models/data/zoo.yaml, looked up by id or alias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict
+
+from colossim.inputs import input_error, parse_yaml_text, validate
+from colossim.models.schema import ModelSpec
+
+ZOO_FILE = "colossim/models/data/zoo.yaml"
+
+
+class ZooFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    models: list[ModelSpec]
+
+
+@dataclass(frozen=True)
+class Zoo:
+    models: dict[str, ModelSpec]
+    aliases: dict[str, str]
+
+    def __getitem__(self, key: str) -> ModelSpec:
+        key = self.aliases.get(key, key)
+        if key not in self.models:
+            raise KeyError(f"unknown model '{key}': use one of {', '.join(sorted(self.models))}")
+        return self.models[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.models or key in self.aliases
+
+    def __iter__(self):
+        return iter(self.models.values())
+
+    def ids(self) -> list[str]:
+        return sorted(self.models)
+
+
+def build_zoo(text: str, source: str) -> Zoo:
+    data = parse_yaml_text(text, source)
+    parsed = validate(data, ZooFile, source)
+    models: dict[str, ModelSpec] = {}
+    aliases: dict[str, str] = {}
+    for m in parsed.models:
+        if m.id in models or m.id in aliases:
+            raise input_error(source, f"duplicate model id '{m.id}'", "give each model a unique id")
+        models[m.id] = m
+        for a in m.aliases:
+            aliases[a] = m.id
+    return Zoo(models, aliases)
+
+
+@lru_cache(maxsize=1)
+def load_zoo() -> Zoo:
+    """The shipped zoo (parsed once, on first use)."""
+    text = (resources.files("colossim.models") / "data" / "zoo.yaml").read_text(encoding="utf-8")
+    return build_zoo(text, ZOO_FILE)
+
+
+def get_model(id_or_alias: str) -> ModelSpec:
+    return load_zoo()[id_or_alias]
+
+
+__all__ = ["Zoo", "build_zoo", "get_model", "load_zoo"]

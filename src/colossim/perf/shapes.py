@@ -1,0 +1,94 @@
+"""A ModelSpec as numbers for the vectorised step model (`ModelArrays`): every field a float or an array,
+so one model broadcasts against many layouts, or many models (one per row) against their layouts."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from colossim.models.params import (
+    attention_dims,
+    attention_params,
+    dense_mlp_params,
+    expert_params,
+    mlp_matrices,
+    router_params,
+)
+from colossim.models.schema import ModelSpec
+
+
+class ModelArrays(NamedTuple):
+    layers: np.ndarray | float
+    moe_layers: np.ndarray | float
+    hidden: np.ndarray | float
+    heads: np.ndarray | float
+    kv_heads: np.ndarray | float  # query groups TP must divide (MLA: heads)
+    vocab: np.ndarray | float
+    seq: np.ndarray | float
+    tied: np.ndarray | float  # 1.0 when the LM head shares the embedding matrix
+    q_dim: np.ndarray | float
+    k_dim: np.ndarray | float
+    v_dim: np.ndarray | float
+    out_dim: np.ndarray | float
+    qk_head_dim: np.ndarray | float
+    v_head_dim: np.ndarray | float
+    attn_narrow: (
+        np.ndarray | float
+    )  # narrowest attention-projection width TP does not split (MLA: latent ranks)
+    attn_params: np.ndarray | float  # per layer
+    ffn: np.ndarray | float  # dense MLP width (0 when there is no dense layer)
+    mlp_mats: np.ndarray | float  # 2 plain, 3 gated
+    mlp_params: np.ndarray | float  # per dense layer
+    experts: np.ndarray | float  # 0 for dense models
+    top_k: np.ndarray | float
+    shared: np.ndarray | float
+    expert_ffn: np.ndarray | float
+    expert_params: np.ndarray | float  # one expert
+    router_params: np.ndarray | float  # per MoE layer
+
+
+def _narrow(m: ModelSpec) -> int:
+    if m.mla is None:
+        return m.hidden
+    return min(m.hidden, m.mla.kv_lora_rank, m.mla.q_lora_rank or m.hidden)
+
+
+def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
+    """Numbers of one model (at its own sequence length unless `seq_len` is given)."""
+    a = attention_dims(m)
+    moe = m.moe
+    return ModelArrays(
+        layers=float(m.layers),
+        moe_layers=float(m.moe_layers),
+        hidden=float(m.hidden),
+        heads=float(m.heads),
+        kv_heads=float(m.kv_heads if m.attention != "mla" and m.kv_heads else m.heads),
+        vocab=float(m.vocab),
+        seq=float(seq_len or m.seq_len),
+        tied=float(m.tied_embeddings),
+        q_dim=float(a.q_dim),
+        k_dim=float(a.k_dim),
+        v_dim=float(a.v_dim),
+        out_dim=float(a.out_dim),
+        qk_head_dim=float(a.qk_head_dim),
+        v_head_dim=float(a.v_head_dim),
+        attn_narrow=float(_narrow(m)),
+        attn_params=float(attention_params(m)),
+        ffn=float(m.ffn or 0) if m.dense_layers else 0.0,
+        mlp_mats=float(mlp_matrices(m)),
+        mlp_params=float(dense_mlp_params(m)) if m.dense_layers else 0.0,
+        experts=float(moe.experts if moe else 0),
+        top_k=float(moe.top_k if moe else 0),
+        shared=float(moe.shared_experts if moe else 0),
+        expert_ffn=float(moe.expert_ffn if moe else 0),
+        expert_params=float(expert_params(m)),
+        router_params=float(router_params(m)),
+    )
+
+
+def stack_models(rows: list[ModelArrays]) -> ModelArrays:
+    return ModelArrays(*(np.array([getattr(r, f) for r in rows], dtype=float) for f in ModelArrays._fields))
+
+
+__all__ = ["ModelArrays", "model_arrays", "stack_models"]

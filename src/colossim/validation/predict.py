@@ -1,0 +1,187 @@
+"""Predict every run of a validation file with the step model and compare with its measured step time.
+
+All representable runs are evaluated in ONE vectorised call (a row per run: its own model, layout and
+machine). Runs the model cannot represent are reported with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from colossim.perf.hardware import Calibration, stack_hardware
+from colossim.perf.layout import from_layouts
+from colossim.perf.shapes import model_arrays, stack_models
+from colossim.perf.step import StepArrays, evaluate
+from colossim.validation.defaults import Resolved, Unrepresentable, resolve
+from colossim.validation.schema import ValidationRun
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunResult(_Out):
+    id: str
+    source: str
+    gpu: str
+    status: Literal["ok", "unsupported"]
+    reason: str = ""
+    target_step_time_s: float
+    predicted_step_time_s: float | None = None
+    error_pct: float | None = None  # (predicted - target) / target x 100
+    predicted_mfu: float | None = None
+    predicted_model_tflops_per_gpu: float | None = None
+    fits_memory: bool | None = None
+    breakdown_s: dict[str, float] = {}
+    defaults: list[str] = []
+
+
+class GroupError(_Out):
+    runs: int
+    mape_pct: float
+    max_abs_error_pct: float
+
+
+class ValidationReport(_Out):
+    runs: list[RunResult]
+    mape_pct: float
+    max_abs_error_pct: float
+    worst_run: str
+    predicted: int
+    unsupported: int
+    by_gpu: dict[str, GroupError]
+    by_source: dict[str, GroupError]
+
+
+def source_key(run_id: str) -> str:
+    """Runs from one publication share an id prefix (`megatron_sc21_t1_...`): the prefix names the source."""
+    parts = run_id.split("_")
+    return "_".join(parts[:2]) if len(parts) > 2 else run_id
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Representable runs resolved once, so that many calibrations can be evaluated quickly (fitting)."""
+
+    runs: tuple[ValidationRun, ...]
+    resolved: tuple[Resolved | None, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def ok(self) -> list[int]:
+        return [i for i, r in enumerate(self.resolved) if r is not None]
+
+
+def prepare(runs: list[ValidationRun], calibration: Calibration | None = None) -> Prepared:
+    resolved, reasons = [], []
+    for run in runs:
+        try:
+            resolved.append(resolve(run, calibration))
+            reasons.append("")
+        except Unrepresentable as exc:
+            resolved.append(None)
+            reasons.append(str(exc))
+    return Prepared(tuple(runs), tuple(resolved), tuple(reasons))
+
+
+def evaluate_prepared(prep: Prepared, calibration: Calibration | None = None) -> StepArrays | None:
+    """One vectorised evaluation of every representable run (rows in `prep.ok` order)."""
+    rows = [prep.resolved[i] for i in prep.ok]
+    if not rows:
+        return None
+    models = stack_models([model_arrays(r.model) for r in rows])
+    layouts = from_layouts([r.layout for r in rows])
+    if calibration is None:
+        hws = [r.hardware for r in rows]
+    else:
+        from colossim.perf.hardware import hardware_for
+
+        hws = [
+            hardware_for(
+                r.hardware.gpu,
+                nvlink_domain=r.hardware.nvlink_domain,
+                scale_out_gbps_per_gpu=r.hardware.scale_out_gbps_per_gpu,
+                calibration=calibration,
+            )
+            for r in rows
+        ]
+    return evaluate(models, layouts, stack_hardware([h.arrays() for h in hws]))
+
+
+def _group(results: list[RunResult], key) -> dict[str, GroupError]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        if r.error_pct is not None:
+            groups[key(r)].append(abs(r.error_pct))
+    return {
+        k: GroupError(runs=len(v), mape_pct=float(np.mean(v)), max_abs_error_pct=float(np.max(v)))
+        for k, v in sorted(groups.items())
+    }
+
+
+def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = None) -> ValidationReport:
+    prep = prepare(runs, calibration)
+    out = evaluate_prepared(prep)
+    row_of = {i: k for k, i in enumerate(prep.ok)}
+    results = []
+    for i, run in enumerate(prep.runs):
+        base = dict(
+            id=run.id, source=run.source, gpu=run.hardware.gpu, target_step_time_s=run.target.step_time_s
+        )
+        res = prep.resolved[i]
+        if res is None or out is None:
+            results.append(RunResult(status="unsupported", reason=prep.reasons[i], **base))
+            continue
+        k = row_of[i]
+        pred = float(out.step_time_s[k])
+        if not np.isfinite(pred):
+            results.append(
+                RunResult(status="unsupported", reason="the step model returned no finite time", **base)
+            )
+            continue
+        parts = {
+            f: float(getattr(out, f)[k])
+            for f in ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s")
+        }
+        results.append(
+            RunResult(
+                status="ok",
+                predicted_step_time_s=pred,
+                error_pct=(pred - run.target.step_time_s) / run.target.step_time_s * 100.0,
+                predicted_mfu=float(out.mfu[k]),
+                predicted_model_tflops_per_gpu=float(out.model_tflops_per_gpu[k]),
+                fits_memory=bool(out.memory.fits[k]),
+                breakdown_s=parts,
+                defaults=list(res.defaults),
+                **base,
+            )
+        )
+    errs = [abs(r.error_pct) for r in results if r.error_pct is not None]
+    worst = max((r for r in results if r.error_pct is not None), key=lambda r: abs(r.error_pct), default=None)
+    return ValidationReport(
+        runs=results,
+        mape_pct=float(np.mean(errs)) if errs else float("nan"),
+        max_abs_error_pct=float(np.max(errs)) if errs else float("nan"),
+        worst_run=worst.id if worst else "",
+        predicted=len(errs),
+        unsupported=len(results) - len(errs),
+        by_gpu=_group(results, lambda r: r.gpu),
+        by_source=_group(results, lambda r: source_key(r.id)),
+    )
+
+
+__all__ = [
+    "GroupError",
+    "Prepared",
+    "RunResult",
+    "ValidationReport",
+    "evaluate_prepared",
+    "predict_runs",
+    "prepare",
+    "source_key",
+]

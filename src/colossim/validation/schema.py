@@ -1,0 +1,100 @@
+"""The schema of measured training runs (shared/validation/README.md): one list item per run."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from colossim.models.schema import Attention, Mlp
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunMoe(_Strict):
+    experts: int = Field(ge=1)
+    top_k: int = Field(ge=1)
+    expert_ffn: int = Field(ge=1)
+    shared_experts: int = Field(default=0, ge=0)
+    first_dense_layers: int = Field(default=0, ge=0)
+
+
+class RunModel(_Strict):
+    name: str
+    layers: int = Field(ge=1)
+    hidden: int = Field(ge=1)
+    heads: int = Field(ge=1)
+    kv_heads: int | None = Field(default=None, ge=1)
+    attention: Attention
+    kv_lora_rank: int | None = Field(default=None, ge=1)
+    q_lora_rank: int | None = Field(default=None, ge=1)
+    qk_rope_head_dim: int | None = Field(default=None, ge=0)
+    qk_nope_head_dim: int | None = Field(default=None, ge=1)
+    v_head_dim: int | None = Field(default=None, ge=1)
+    ffn: int | None = Field(default=None, ge=1)
+    mlp: Mlp
+    vocab: int | None = Field(default=None, ge=1)
+    seq_len: int = Field(ge=1)
+    moe: RunMoe | None = None
+
+
+class RunHardware(_Strict):
+    gpu: str
+    gpu_count: int = Field(ge=1)
+    nvlink_domain: int = Field(ge=1)
+    scale_out_gbps_per_gpu: float | None = Field(default=None, gt=0)
+
+
+class RunParallelism(_Strict):
+    tp: int = Field(ge=1)
+    pp: int = Field(ge=1)
+    dp: int = Field(ge=1)
+    cp: int = Field(default=1, ge=1)
+    ep: int = Field(default=1, ge=1)
+    vpp: int | None = Field(default=None, ge=1)
+    sp: bool | None = None
+    zero_stage: Literal[0, 1, 2, 3] | None = None
+
+
+class RunBatch(_Strict):
+    global_batch_seqs: int = Field(ge=1)
+    micro_batch: int | None = Field(default=None, ge=1)
+
+
+class RunTarget(_Strict):
+    step_time_s: float = Field(gt=0)
+    derived_from: str
+
+
+class ValidationRun(_Strict):
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=3)
+    reliability: Literal["high", "medium"]
+    model: RunModel
+    hardware: RunHardware
+    parallelism: RunParallelism
+    batch: RunBatch
+    recompute: Literal["none", "selective", "full"] | None = None
+    precision: Literal["bf16", "fp8", "fp4"]
+    target: RunTarget
+    published: dict[str, Any] = {}
+
+
+class ValidationFile(BaseModel):
+    """A runs file is a YAML list of runs."""
+
+    runs: list[ValidationRun]
+
+
+__all__ = [
+    "RunBatch",
+    "RunHardware",
+    "RunModel",
+    "RunMoe",
+    "RunParallelism",
+    "RunTarget",
+    "ValidationFile",
+    "ValidationRun",
+]

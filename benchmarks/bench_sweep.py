@@ -6,8 +6,11 @@ Cases (each on a fresh output file, so every point runs):
             (submit, pickle, run, return, journal commit with fsync, progress), tasks/s = its inverse;
   journal:  Journal.commit alone for one group of one 2-point chunk (Parquet part + fsync + manifest line +
             fsync); running sweeps save a group of chunks every save_every_s (1 s), not every chunk;
-  work:     ~10 ms of numpy per point, chunked by the default rule (>= 100 ms tasks); points/s and the
-            parallel efficiency against the serial executor.
+  sleep:    10 ms of sleep per point, chunked by the default rule (>= 100 ms tasks): points/s against the
+            ideal workers / 10 ms, i.e. the efficiency of the machinery alone, whatever the CPUs;
+  work:     ~10 ms of numpy per point, same chunking: points/s and speed-up over the serial executor (on a
+            shared or SMT machine this is bounded by the CPUs, not by the sweep; see `raw` below);
+  raw:      the same numpy work in `workers` bare processes without colossim, as the CPU's own ceiling.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ OVERHEAD_TASKS, WORK_POINTS, WORK_MS = 400, 400, 10.0
 
 
 def noop(point) -> list[dict]:
+    return [{"tokens_per_s": float(point.gpus)}]
+
+
+def sleep_work(point) -> list[dict]:
+    time.sleep(WORK_MS / 1000.0)
     return [{"tokens_per_s": float(point.gpus)}]
 
 
@@ -68,6 +76,27 @@ def _reps_for(ms: float) -> int:
     return max(1, int(100 * ms / 1000.0 / (time.perf_counter() - t0)))
 
 
+def _burn(reps: int) -> float:
+    from colossim.sweep.grid import SweepPoint
+
+    t0 = time.perf_counter()
+    for g in range(1, 51):
+        numpy_work(SweepPoint("m", "c", g, 1, "throughput", options=(("reps", reps),)))
+    return time.perf_counter() - t0
+
+
+def _raw_speedup(workers: int, reps: int) -> float:
+    """Throughput of `workers` bare processes running numpy_work at once, relative to one process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    one = _burn(reps)
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_burn, [1] * workers))  # start the processes
+        t0 = time.perf_counter()
+        list(pool.map(_burn, [reps] * workers))
+        return workers * one / (time.perf_counter() - t0)
+
+
 def _journal_commit_ms() -> float:
     from colossim.sweep.grid import expand_grid
     from colossim.sweep.store import Journal
@@ -95,6 +124,9 @@ def main() -> None:
     reps = _reps_for(WORK_MS)
     overhead = _spec("noop", OVERHEAD_TASKS, chunking={"points_per_chunk": 1}, save_every_s=1.0)
     work = _spec("numpy_work", WORK_POINTS, options={"reps": reps})
+    sleep = _spec("sleep_work", WORK_POINTS)
+    raw = _raw_speedup(args.workers, reps)
+    print(f"raw numpy in {args.workers} bare processes: {raw:.2f}x one process (the CPUs' ceiling here)")
 
     engines = [("serial", SerialExecutor), ("local", lambda: LocalExecutor(args.workers))]
     if not args.no_ray:
@@ -119,6 +151,11 @@ def main() -> None:
             per_task_ms = wall / OVERHEAD_TASKS * 1000
             print(f"{name:6s} overhead: {OVERHEAD_TASKS} tasks in {wall:.2f} s = "
                   f"{OVERHEAD_TASKS / wall:,.0f} tasks/s, {per_task_ms:.2f} ms per task end to end")
+            wall, s = _run(sleep, executor)
+            ideal = executor.workers / (WORK_MS / 1000.0)
+            print(f"{name:6s} sleep: {WORK_POINTS} points x {WORK_MS:.0f} ms in {wall:.2f} s = "
+                  f"{WORK_POINTS / wall:,.0f} points/s, {s.chunks} tasks of {s.points_per_chunk} points, "
+                  f"{WORK_POINTS / wall / ideal:.0%} of ideal ({ideal:,.0f} points/s)")
             wall, s = _run(work, executor)
             rate = WORK_POINTS / wall
             serial_rate = serial_rate or rate

@@ -113,3 +113,15 @@ def test_ray_engine_from_the_command_line(tmp_path):
     assert serial.exit_code == 0
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ray.parquet"),
                                   pd.read_parquet(tmp_path / "sweep.parquet"))
+
+
+def test_default_evaluator_without_the_plan_search_exits_2(tmp_path):
+    try:
+        from colossim.plan import search  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the plan search is installed")
+    sweep = write(tmp_path, {k: v for k, v in GOOD.items() if k != "evaluator"})
+    res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
+    assert res.exit_code == 2 and "colossim.plan.search" in res.stderr and "evaluator:" in res.stderr

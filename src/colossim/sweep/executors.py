@@ -171,7 +171,9 @@ class RayExecutor(_Closing):
         cpus = int(self._ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, workers or cpus)
         self.max_in_flight = max_in_flight or IN_FLIGHT_PER_WORKER * self.workers
-        self._remote = self._ray.remote(num_cpus=1, max_retries=0)(_ray_call)
+        # Ray retries a task whose worker or node died (3 times by default); the journal records each point
+        # once, so a retried chunk never duplicates rows. run_chunk itself never raises.
+        self._remote = self._ray.remote(num_cpus=1)(_ray_call)
 
     def imap_unordered(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
         ray = self._ray

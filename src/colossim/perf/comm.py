@@ -83,7 +83,8 @@ def p2p_time(nbytes, bw, lat):
 def exposed(comm, window, fraction, enabled):
     """What stays on the critical path of `comm` overlapped with `window` seconds of compute: at best
     (1 - fraction) of it, and all of what the window cannot cover; all of it when overlap is off."""
-    return np.where(enabled, np.maximum(comm * (1.0 - fraction), comm - window), comm)
+    # max(comm * (1 - f), comm - window) == comm - min(f * comm, window)
+    return comm - np.minimum(fraction * comm, window) * enabled
 
 
 __all__ = [

@@ -45,22 +45,25 @@ def activation_bytes_per_token(m: ModelArrays, tp, sp, recompute, flash=True, lo
     Selective recompute drops the scores; full recompute keeps only each layer's input (2sbh).
     With FP8/FP4 GEMMs (`low_precision`), Transformer Engine saves each GEMM input as its 1-byte copy."""
     h = m.hidden
-    g = np.where(low_precision, 1.0, 2.0)  # bytes per saved GEMM-input element
-    shard = np.where(sp & (tp > 1), tp, 1.0)
     f_moe = m.moe_layers / m.layers
     up = m.mlp_mats - 1.0  # plain: one up matrix, gated: gate + up
-    # Q and K (2 each), V, output-projection input (a GEMM input)
-    attn_tp = 2.0 * (m.q_dim + m.k_dim) + 2.0 * m.v_dim + g * m.out_dim
-    dense_mlp = 2.0 * up * m.ffn + g * m.ffn  # activation input, second GEMM input
-    expert_mlp = 2.0 * up * m.expert_ffn + g * m.expert_ffn
-    # routed tokens: permuted input (a GEMM input) and combine input, plus the expert MLP, per routed copy
-    moe_mlp = m.top_k * ((g + 2.0) * h + expert_mlp) + m.shared * expert_mlp
-    split = attn_tp + (1.0 - f_moe) * dense_mlp + f_moe * moe_mlp
-    scores = 0.0 if flash else 5.0 * m.heads * m.seq
-    # replicated unless SP: 2 norm inputs (2h each), 2 GEMM inputs (QKV, MLP), 2 dropout masks (1h each)
-    none = (6.0 + 2.0 * g) * h / shard + split / tp
-    keep_scores = np.where(recompute == 0, scores / tp, 0.0)
-    return np.where(recompute == 2, 2.0 * h / shard, none + keep_scores)
+    # Terms linear in g, the bytes per saved GEMM-input element (1 with FP8/FP4, else 2): coefficients
+    # are model scalars, so only the last lines touch per-layout arrays.
+    # TP-split part: Q and K (2 each), V (2), output-projection input (g); MLP activation input (2) and
+    # second GEMM input (g); routed copies: permuted input (g) and combine input (2) plus the expert MLP.
+    split_2 = (
+        2.0 * (m.q_dim + m.k_dim + m.v_dim)
+        + (1.0 - f_moe) * 2.0 * up * m.ffn
+        + f_moe * (m.top_k * (2.0 * h + 2.0 * up * m.expert_ffn) + m.shared * 2.0 * up * m.expert_ffn)
+    )
+    split_g = m.out_dim + (1.0 - f_moe) * m.ffn + f_moe * ((m.top_k + m.shared) * m.expert_ffn + m.top_k * h)
+    g = 2.0 - 1.0 * np.asarray(low_precision)
+    shard = np.where(sp & (tp > 1), tp, 1.0)
+    # replicated unless SP: 2 norm inputs (2h each), 2 GEMM inputs (QKV, MLP: g), 2 dropout masks (1h)
+    none = (6.0 + 2.0 * g) * h / shard + (split_2 + g * split_g) / tp
+    if not flash:  # unfused attention keeps softmax output, dropout mask and output: 5 bytes per score
+        none = none + (recompute == 0) * (5.0 * m.heads * m.seq / tp)
+    return np.where(recompute == 2, 2.0 * h / shard, none)
 
 
 def inflight_microbatches(lay: LayoutArrays):
@@ -77,6 +80,7 @@ class StageParams(NamedTuple):
     expert: np.ndarray  # routed-expert parameters on that rank
     dense_replicas: np.ndarray  # ranks holding the same dense shard: dp x cp
     expert_replicas: np.ndarray  # ranks holding the same expert shard: tp x cp x dp / (ep x etp)
+    sharded: np.ndarray  # parameters per rank once sharded over their replicas (ZeRO)
 
 
 def stage_params(m: ModelArrays, lay: LayoutArrays) -> StageParams:
@@ -97,30 +101,38 @@ def stage_params(m: ModelArrays, lay: LayoutArrays) -> StageParams:
         + emb
     )
     expert = layers * f_moe * m.experts * m.expert_params / (e * et)
-    return StageParams(dense, expert, lay.dp * lay.cp, t * lay.cp * lay.dp / (e * et))
+    n_dense, n_expert = lay.dp * lay.cp, t * lay.cp * lay.dp / (e * et)
+    sharded = (
+        dense / n_dense if np.ndim(m.experts) == 0 and m.experts == 0 else dense / n_dense + expert / n_expert
+    )
+    return StageParams(dense, expert, n_dense, n_expert, sharded)
 
 
-def memory_per_gpu(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> MemoryArrays:
+def memory_per_gpu(
+    m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StageParams | None = None
+) -> MemoryArrays:
+    """Bytes per GPU on the busiest pipeline rank (fused attention assumed). `sp` may be passed when the
+    caller already has it."""
     t, c = lay.tp, lay.cp
-    sp = stage_params(m, lay)
+    sp = stage_params(m, lay) if sp is None else sp
     params = sp.dense + sp.expert
-    sharded = sp.dense / sp.dense_replicas + sp.expert / sp.expert_replicas
+    sharded = sp.sharded
     copy = np.where(lay.precision == 1, FP8_COPY_BYTES, np.where(lay.precision == 2, FP4_COPY_BYTES, 0.0))
     z = lay.zero
     weights = np.where(z >= 3, sharded, params) * (WEIGHT_BYTES + copy)
-    grads = np.where(z >= 2, sharded, params) * np.where(lay.grad_fp32, 4.0, 2.0)
+    grads = np.where(z >= 2, sharded, params) * (2.0 + 2.0 * lay.grad_fp32)
     optimizer = np.where(z >= 1, sharded, params) * OPTIMIZER_BYTES
 
     layers = stage_layers(m, lay)
     tokens = lay.mbs * m.seq / c  # per micro-batch on this context-parallel rank
     low = lay.precision > 0
-    per_layer = activation_bytes_per_token(m, t, lay.sp, lay.recompute, low_precision=low) * tokens
-    working = np.where(
-        lay.recompute == 2,  # full recompute rebuilds one layer's activations at a time
-        activation_bytes_per_token(m, t, lay.sp, 0, low_precision=low) * tokens,
-        0.0,
-    )
-    activations = layers * per_layer * inflight_microbatches(lay) + working
+    full = lay.recompute == 2
+    # kept per layer without recompute (selective is the same with fused attention); full recompute keeps
+    # the layer input (2sbh, sharded by SP) and rebuilds one layer's activations at a time in the backward
+    none = activation_bytes_per_token(m, t, lay.sp, 0, low_precision=low) * tokens
+    inputs = 2.0 * m.hidden / np.where(lay.sp & (t > 1), t, 1.0) * tokens
+    per_layer = np.where(full, inputs, none)
+    activations = layers * per_layer * inflight_microbatches(lay) + none * full
     logits = tokens * m.vocab / t * LOGIT_BYTES
     moe_buffers = np.where(m.moe_layers > 0, 2.0 * tokens / t * m.top_k * m.hidden * 2.0, 0.0)
     zero3_buffers = np.where(z >= 3, 2.0 * params / layers * WEIGHT_BYTES, 0.0)  # two gathered layers

@@ -89,10 +89,40 @@ def _as_hw(hw) -> HardwareArrays:
     return hw.arrays() if isinstance(hw, Hardware) else hw
 
 
+BLOCK = 16384  # rows per block: keeps the temporaries of one block in cache (~1.5x faster than one pass)
+
+
+def _rows(values: tuple, start: int, stop: int, n: int) -> tuple:
+    """Slice every per-row field (length n) of a NamedTuple; scalars and shared arrays pass through."""
+    return type(values)(*(v[start:stop] if np.ndim(v) and np.shape(v)[0] == n else v for v in values))
+
+
+def _concat(parts: list):
+    first = parts[0]
+    if isinstance(first, tuple):  # NamedTuple of arrays (StepArrays, MemoryArrays)
+        return type(first)(*(_concat([p[i] for p in parts]) for i in range(len(first))))
+    return np.concatenate(parts)
+
+
 def evaluate(
     model: ModelSpec | ModelArrays, lay: LayoutArrays, hardware: Hardware | HardwareArrays
 ) -> StepArrays:
+    """Step time, throughput, MFU and memory of every layout row (see StepArrays). `model` and `hardware`
+    are one value broadcast to all rows, or arrays with one entry per row."""
     m, hw = _as_model(model), _as_hw(hardware)
+    n = lay.rows
+    if n <= BLOCK:
+        return _evaluate_block(m, lay, hw)
+    blocks = []
+    for start in range(0, n, BLOCK):  # blocks of rows, not a loop over layouts
+        stop = min(start + BLOCK, n)
+        blocks.append(
+            _evaluate_block(_rows(m, start, stop, n), _rows(lay, start, stop, n), _rows(hw, start, stop, n))
+        )
+    return _concat(blocks)
+
+
+def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> StepArrays:
     t, p, d, c, e, et, v, b = lay.tp, lay.pp, lay.dp, lay.cp, lay.ep, lay.etp, lay.vpp, lay.mbs
     h, S, rec = m.hidden, m.seq, lay.recompute
     D = hw.nvlink_domain
@@ -105,6 +135,8 @@ def evaluate(
     f_dense = 1.0 - f_moe
     shard = np.where(lay.sp & (t > 1), t, 1.0)  # sequence parallelism shards the element-wise work
     full, sel = rec == 2, rec == 1
+    dense_model = np.ndim(m.experts) == 0 and m.experts == 0  # one dense model for the whole block
+    any_cp = bool(np.any(c > 1))
 
     # ---- compute of one layer, one micro-batch (forward), averaged over dense and MoE layers
     rate, rate16, half = gemm_rate(lay.precision, hw), hw.peak_bf16 * hw.eff_bf16, hw.gemm_half_dim
@@ -141,38 +173,45 @@ def evaluate(
     # 1 for the attention of an MoE layer (+1 with shared experts), the same backward (Megatron)
     msg = T * h * ACT_BYTES
     ar = allreduce_time(msg, t, members_per_domain(t, 1.0, D), nv_bw, net_bw, nv_lat, net_lat)
-    etp = allreduce_time(
-        tok * m.top_k * h * ACT_BYTES, et, members_per_domain(et, 1.0, D), nv_bw, net_bw, nv_lat, net_lat
-    )
-    tp_f = (f_dense * 2.0 + f_moe * (1.0 + (m.shared > 0))) * ar + f_moe * etp
+    if dense_model:
+        tp_f = 2.0 * ar
+    else:
+        etp = allreduce_time(
+            tok * m.top_k * h * ACT_BYTES, et, members_per_domain(et, 1.0, D), nv_bw, net_bw, nv_lat, net_lat
+        )
+        tp_f = (f_dense * 2.0 + f_moe * (1.0 + (m.shared > 0))) * ar + f_moe * etp
     # forward: overlapped only with userbuffer overlap (Transformer Engine, needs SP); backward: Megatron
     # overlaps each dgrad's collective with the wgrad GEMM (async TP communication, on by default since 2021)
     tp_on = lay.ovl_tp & lay.sp
     tp_layer = exposed(tp_f, t_gemm, hw.ovl_tp, tp_on) * (1.0 + full) + exposed(tp_f, t_gemm, hw.ovl_tp, True)
 
     # ---- context parallel: ring of cp-1 K/V block exchanges forward, K/V and their gradients backward
-    cp_in = members_per_domain(c, t, D) >= c
-    kv = T * (m.k_dim + m.v_dim) * ACT_BYTES / t
-    cp_f = (c - 1.0) * p2p_time(kv, np.where(cp_in, nv_bw, net_bw), np.where(cp_in, nv_lat, net_lat))
-    cp_layer = exposed(cp_f, t_core, hw.ovl_cp, lay.ovl_cp) * (1.0 + full) + exposed(
-        2.0 * cp_f, hw.attention_bwd_factor * t_core, hw.ovl_cp, lay.ovl_cp
-    )
+    cp_layer = 0.0
+    if any_cp:
+        cp_in = members_per_domain(c, t, D) >= c
+        kv = T * (m.k_dim + m.v_dim) * ACT_BYTES / t
+        cp_f = (c - 1.0) * p2p_time(kv, np.where(cp_in, nv_bw, net_bw), np.where(cp_in, nv_lat, net_lat))
+        cp_layer = exposed(cp_f, t_core, hw.ovl_cp, lay.ovl_cp) * (1.0 + full) + exposed(
+            2.0 * cp_f, hw.attention_bwd_factor * t_core, hw.ovl_cp, lay.ovl_cp
+        )
 
     # ---- expert parallel: dispatch + combine all-to-all per MoE layer, forward and backward
-    k_ep = members_per_domain(e, et, D)
-    a2a = np.where(
-        lay.ep_dedup,
-        dedup_all_to_all_time(
-            h * ACT_BYTES, tok * hw.moe_imbalance, m.top_k, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
-        ),
-        all_to_all_time(
-            tok * m.top_k * h * ACT_BYTES * hw.moe_imbalance, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
-        ),
-    )
-    ep_f = f_moe * 2.0 * a2a
-    ep_layer = exposed(ep_f, f_moe * t_experts, hw.ovl_ep, lay.ovl_ep) * (1.0 + full) + exposed(
-        ep_f, f_moe * 2.0 * t_experts, hw.ovl_ep, lay.ovl_ep
-    )
+    ep_layer = 0.0
+    if not dense_model:
+        k_ep = members_per_domain(e, et, D)
+        a2a = np.where(
+            lay.ep_dedup,
+            dedup_all_to_all_time(
+                h * ACT_BYTES, tok * hw.moe_imbalance, m.top_k, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
+            ),
+            all_to_all_time(
+                tok * m.top_k * h * ACT_BYTES * hw.moe_imbalance, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
+            ),
+        )
+        ep_f = f_moe * 2.0 * a2a
+        ep_layer = exposed(ep_f, f_moe * t_experts, hw.ovl_ep, lay.ovl_ep) * (1.0 + full) + exposed(
+            ep_f, f_moe * 2.0 * t_experts, hw.ovl_ep, lay.ovl_ep
+        )
 
     # ---- LM head and loss on the last rank, BF16, forward + backward
     t_head = 3.0 * gemm_time(
@@ -201,25 +240,20 @@ def evaluate(
 
     # ---- data parallel over dp x cp (experts over their own replicas), hierarchical across domains
     sp_ = stage_params(m, lay)
-    k_d = members_per_domain(sp_.dense_replicas, t, D)
-    k_e = members_per_domain(sp_.expert_replicas, e * et, D)
-    gbytes = np.where(lay.grad_fp32, 4.0, 2.0)
-
-    def gather(nbytes_dense, nbytes_expert):
-        return gather_time(
-            nbytes_dense, sp_.dense_replicas, k_d, nv_bw, net_bw, nv_lat, net_lat
-        ) + gather_time(nbytes_expert, sp_.expert_replicas, k_e, nv_bw, net_bw, nv_lat, net_lat)
-
-    reduce_ar = allreduce_time(
-        sp_.dense * gbytes, sp_.dense_replicas, k_d, nv_bw, net_bw, nv_lat, net_lat
-    ) + allreduce_time(sp_.expert * gbytes, sp_.expert_replicas, k_e, nv_bw, net_bw, nv_lat, net_lat)
-    reduce_rs = gather(sp_.dense * gbytes, sp_.expert * gbytes)
-    param_ag = gather(sp_.dense * 2.0, sp_.expert * 2.0)
+    gbytes = 2.0 + 2.0 * lay.grad_fp32
+    groups = [(sp_.dense, sp_.dense_replicas, members_per_domain(sp_.dense_replicas, t, D))]
+    if not dense_model:  # expert weights are reduced over their own replica group
+        groups.append((sp_.expert, sp_.expert_replicas, members_per_domain(sp_.expert_replicas, e * et, D)))
+    reduce_ar = reduce_rs = param_ag = 0.0
+    for params, n, k in groups:
+        reduce_ar = reduce_ar + allreduce_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
+        reduce_rs = reduce_rs + gather_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
+        param_ag = param_ag + gather_time(params * 2.0, n, k, nv_bw, net_bw, nv_lat, net_lat)
     win_f, win_b = layers * t_fwd, layers * (t_bwd + t_rec)
     z = lay.zero
-    dp_z012 = exposed(np.where(z == 0, reduce_ar, reduce_rs), win_b, hw.ovl_dp, lay.ovl_dp) + np.where(
-        z >= 1, exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp), 0.0
-    )
+    dp_z012 = exposed(np.where(z == 0, reduce_ar, reduce_rs), win_b, hw.ovl_dp, lay.ovl_dp) + (
+        z >= 1
+    ) * exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp)
     # ZeRO-3 / FSDP: gather weights before each micro-batch's forward and backward, reduce-scatter grads
     dp_z3 = n_mb * (
         exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp)
@@ -228,9 +262,7 @@ def evaluate(
     dp = np.where(z >= 3, dp_z3, dp_z012)
 
     # ---- optimizer: memory-bound Adam over the local shard
-    local = np.where(
-        z >= 1, sp_.dense / sp_.dense_replicas + sp_.expert / sp_.expert_replicas, sp_.dense + sp_.expert
-    )
+    local = np.where(z >= 1, sp_.sharded, sp_.dense + sp_.expert)
     optimizer = memory_time(local * OPTIMIZER_STEP_BYTES, hw)
 
     compute = n_mb * (layers * t_layer + t_head)
@@ -244,7 +276,7 @@ def evaluate(
     model_flops = tokens * model_flops_per_token(m)
     mfu = model_flops / (step * gpus * peak)
     hfu = tokens * hardware_flops_per_token(m, rec) / (step * gpus * peak)
-    mem = memory_per_gpu(m, lay, hw)
+    mem = memory_per_gpu(m, lay, hw, sp_)
     valid = valid_mask(m, lay) & np.isfinite(step)
     return StepArrays(
         step,

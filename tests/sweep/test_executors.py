@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.inputs import InputError
 from colossim.sweep.chunking import make_chunks

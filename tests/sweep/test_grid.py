@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.sweep.grid import SweepPoint, expand_grid, point_key
 

@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 import pytest
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.sweep.chunking import make_chunks
 from colossim.sweep.executors import RayExecutor, SerialExecutor, map_chunks

@@ -10,7 +10,7 @@ import time
 
 import pandas as pd
 import yaml
-from helpers import TOY
+from sweep_helpers import TOY
 
 from colossim.sweep.executors import LocalExecutor
 from colossim.sweep.runner import run_sweep

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.inputs import InputError
 from colossim.sweep.executors import LocalExecutor, SerialExecutor

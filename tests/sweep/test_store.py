@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.inputs import InputError
 from colossim.sweep.grid import expand_grid

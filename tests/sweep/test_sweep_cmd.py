@@ -8,9 +8,9 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from helpers import TOY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sweep_helpers import TOY
 from typer.testing import CliRunner
 
 from colossim.cli.main import app

@@ -1,7 +1,7 @@
 """run_chunk: rows with the point's columns, infeasible points recorded, failures returned (never raised)."""
 
 import pytest
-from helpers import spec
+from sweep_helpers import spec
 
 from colossim.sweep.grid import expand_grid
 from colossim.sweep.tasks import evaluate_point, resolve_evaluator, run_chunk

@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from colossim.sweep.schema import SweepSpec
@@ -31,8 +32,9 @@ class SweepPoint:
     def opts(self) -> dict[str, Any]:
         return dict(self.options)
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The stable key (computed once per point: ~13 us)."""
         return point_key(self)
 
     def columns(self) -> dict[str, Any]:

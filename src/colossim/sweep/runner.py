@@ -153,7 +153,10 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
                 notify(done_now, total)
         finally:
             saver.save()  # keep what finished, also on Ctrl-C or a failure
-        reasons = {p.key: journal.done.get(p.key) for p in points}
+        missing = sum(p.key not in journal.done for p in points)
+        if missing:  # every chunk returned or raised, so this would be a bug in the machinery
+            raise SweepError(f"{missing} grid points were neither saved nor reported as failed")
+        reasons = {p.key: journal.done[p.key] for p in points}
         infeasible = [p for p in points if reasons[p.key] is not None]
         if len(infeasible) == total:
             raise _no_feasible_point(points, reasons, source)

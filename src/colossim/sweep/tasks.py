@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from colossim.inputs import InputError
-from colossim.sweep.grid import POINT_COLUMNS, SweepPoint, point_key
+from colossim.sweep.grid import POINT_COLUMNS, SweepPoint
 
 Evaluator = Callable[[SweepPoint], Any]
 FailureKind = Literal["input", "error"]
@@ -101,7 +101,7 @@ def run_chunk(points: Sequence[SweepPoint]) -> ChunkResult:
     start = time.perf_counter()
     result = ChunkResult(worker=f"{socket.gethostname()}:{os.getpid()}")
     for point in points:
-        key = point_key(point)
+        key = point.key
         try:
             rows = _as_rows(resolve_evaluator(point.evaluator)(point))
         except InfeasiblePoint as exc:

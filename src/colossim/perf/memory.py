@@ -13,8 +13,9 @@ from colossim.perf.layout import LayoutArrays
 from colossim.perf.shapes import ModelArrays
 
 WEIGHT_BYTES = 2.0  # BF16 weights used by the forward/backward pass
-FP8_COPY_BYTES = 2.0  # FP8 row- and column-wise weight copies kept by Transformer Engine (1 byte each)
-FP4_COPY_BYTES = 1.0  # two 4-bit copies
+FP8_COPY_BYTES = 1.0  # the FP8 transposed weight Transformer Engine caches across micro-batches for the
+#                       backward pass (the row-wise cast is transient)
+FP4_COPY_BYTES = 0.5  # its 4-bit counterpart
 OPTIMIZER_BYTES = 12.0  # Adam: FP32 master weights, momentum, variance (ZeRO, Rajbhandari et al. 2020)
 LOGIT_BYTES = 6.0  # BF16 logits plus their FP32 copy for the cross-entropy, per vocabulary entry
 

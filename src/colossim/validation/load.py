@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -25,11 +26,16 @@ def _runs(data, source: str) -> list[ValidationRun]:
     return parsed
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[ValidationRun, ...]:
+    text = (resources.files("colossim.validation") / "data" / "runs.yaml").read_text(encoding="utf-8")
+    return tuple(_runs(parse_yaml_text(text, SHIPPED_RUNS), SHIPPED_RUNS))
+
+
 def load_runs(path: str | Path | None = None) -> list[ValidationRun]:
-    """Runs from `path`, or the shipped copy of shared/validation/runs.yaml when None."""
+    """Runs from `path`, or the shipped copy of shared/validation/runs.yaml when None (parsed once)."""
     if path is None:
-        text = (resources.files("colossim.validation") / "data" / "runs.yaml").read_text(encoding="utf-8")
-        return _runs(parse_yaml_text(text, SHIPPED_RUNS), SHIPPED_RUNS)
+        return list(_shipped())
     return _runs(read_yaml(path), str(path))
 
 

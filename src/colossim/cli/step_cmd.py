@@ -1,0 +1,173 @@
+"""`colossim step`: time, throughput, MFU and memory of one training step for one layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from colossim.cli.common import console, guarded, print_json
+from colossim.inputs import input_error, load_yaml, validate
+from colossim.perf.request import StepRequest, resolve_request
+from colossim.perf.step import StepBreakdown, step_breakdown
+
+
+def register(app: typer.Typer) -> None:
+    app.command("step")(step)
+
+
+def _flags_request(
+    model, gpu, gpus, seq_len, nvlink_domain, scale_out_gbps, oversubscription, layout
+) -> StepRequest:
+    missing = [
+        name
+        for name, value in (
+            ("--model", model),
+            ("--gpu", gpu),
+            ("--gpus", gpus),
+            ("--gbs", layout.get("global_batch")),
+        )
+        if value is None
+    ]
+    if missing:
+        raise input_error(
+            "command line", f"missing {', '.join(missing)}", "give them, or use --file run.yaml"
+        )
+    network = {
+        k: v
+        for k, v in (
+            ("nvlink_domain", nvlink_domain),
+            ("scale_out_gbps_per_gpu", scale_out_gbps),
+            ("oversubscription", oversubscription),
+        )
+        if v is not None
+    }
+    data = {
+        "model": model,
+        "gpu": gpu,
+        "gpus": gpus,
+        "network": network,
+        "layout": {k: v for k, v in layout.items() if v is not None},
+    }
+    if seq_len is not None:
+        data["seq_len"] = seq_len
+    return validate(data, StepRequest, "command line")
+
+
+def _table(r: StepBreakdown) -> Table:
+    table = Table(title=f"{r.model} on {r.gpus:,} x {r.gpu}: one optimizer step")
+    table.add_column("part")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    for name, value in (
+        ("compute (fwd + bwd + recompute)", r.compute_s),
+        ("tensor-parallel comm (exposed)", r.tp_s),
+        ("context-parallel comm (exposed)", r.cp_s),
+        ("expert-parallel comm (exposed)", r.ep_s),
+        ("pipeline send/recv (exposed)", r.pp_s),
+        ("pipeline bubble", r.bubble_s),
+        ("data-parallel comm (exposed)", r.dp_s),
+        ("optimizer step", r.optimizer_s),
+    ):
+        table.add_row(name, f"{value:.3f}", f"{value / r.step_time_s:.1%}")
+    table.add_row("step time", f"{r.step_time_s:.3f}", "100%", style="bold")
+    return table
+
+
+def _memory_table(r: StepBreakdown) -> Table:
+    m = r.memory
+    table = Table(title=f"memory per GPU (busiest pipeline rank): {'fits' if m.fits else 'DOES NOT FIT'}")
+    table.add_column("part")
+    table.add_column("GB", justify="right")
+    for name, value in (
+        ("weights", m.weights_gb),
+        ("gradients", m.grads_gb),
+        ("optimizer states", m.optimizer_gb),
+        ("activations", m.activations_gb),
+        ("buffers, logits", m.other_gb),
+        ("total", m.total_gb),
+        (f"usable of {m.hbm_gb:g} GB HBM", m.usable_gb),
+    ):
+        table.add_row(name, f"{value:,.1f}")
+    return table
+
+
+@guarded
+def step(
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="a YAML step request (see docs/perf_model.md)"
+    ),
+    model: str | None = typer.Option(None, help="zoo model id, e.g. llama3-405b (see docs/perf_model.md)"),
+    gpu: str | None = typer.Option(None, help="catalog GPU id, e.g. h100_sxm5"),
+    gpus: int | None = typer.Option(None, help="GPUs in the job"),
+    tp: int | None = typer.Option(None, help="tensor parallel size [1]"),
+    pp: int | None = typer.Option(None, help="pipeline parallel size [1]"),
+    dp: int | None = typer.Option(None, help="data parallel size [gpus / (tp*pp*cp)]"),
+    cp: int | None = typer.Option(None, help="context parallel size [1]"),
+    ep: int | None = typer.Option(None, help="expert parallel size [1]"),
+    etp: int | None = typer.Option(None, help="expert tensor parallel size [1]"),
+    vpp: int | None = typer.Option(None, help="virtual pipeline stages per rank (interleaved 1F1B) [1]"),
+    pp_split: str | None = typer.Option(None, help="even or uneven layers per stage [even]"),
+    sp: bool | None = typer.Option(None, "--sp/--no-sp", help="sequence parallelism with TP [on]"),
+    zero: int | None = typer.Option(None, help="ZeRO stage 0-3 (3 = FSDP) [1]"),
+    mbs: int | None = typer.Option(None, help="micro-batch size in sequences [1]"),
+    gbs: int | None = typer.Option(None, help="global batch in sequences"),
+    recompute: str | None = typer.Option(None, help="none, selective or full [none]"),
+    precision: str | None = typer.Option(None, help="bf16, fp8 or fp4 [bf16]"),
+    dispatcher: str | None = typer.Option(None, help="MoE dispatcher: alltoall or deepep [alltoall]"),
+    seq_len: int | None = typer.Option(None, help="training sequence length [the model's]"),
+    nvlink_domain: int | None = typer.Option(None, help="GPUs per NVLink domain [the GPU's]"),
+    scale_out_gbps: float | None = typer.Option(None, help="scale-out Gb/s per GPU [the system's NIC]"),
+    oversubscription: float | None = typer.Option(None, help="scale-out oversubscription [1]"),
+    json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
+) -> None:
+    """Predict one optimizer step: time by part, tokens/s, MFU/HFU and memory per GPU."""
+    layout = {
+        "tp": tp,
+        "pp": pp,
+        "dp": dp,
+        "cp": cp,
+        "ep": ep,
+        "etp": etp,
+        "vpp": vpp,
+        "pp_split": pp_split,
+        "sp": sp,
+        "zero_stage": zero,
+        "micro_batch": mbs,
+        "global_batch": gbs,
+        "recompute": recompute,
+        "precision": precision,
+        "moe_dispatcher": dispatcher,
+    }
+    if file is not None:
+        req = load_yaml(file, StepRequest)
+        source = str(file)
+    else:
+        req = _flags_request(
+            model, gpu, gpus, seq_len, nvlink_domain, scale_out_gbps, oversubscription, layout
+        )
+        source = "command line"
+    spec, lay, hw = resolve_request(req, source)
+    result = step_breakdown(spec, lay, hw)
+    if json_out:
+        print_json(
+            {
+                "step": result,
+                "layout": lay,
+                "network": {
+                    "nvlink_domain": hw.nvlink_domain,
+                    "scale_out_gbps_per_gpu": hw.scale_out_gbps_per_gpu,
+                    "oversubscription": hw.oversubscription,
+                },
+            }
+        )
+        return
+    console.print(_table(result))
+    console.print(
+        f"tokens/s: {result.tokens_per_s:,.0f}   MFU {result.mfu:.1%}   HFU {result.hfu:.1%}   "
+        f"model TFLOP/s per GPU {result.model_tflops_per_gpu:,.0f}   micro-batches {result.microbatches}"
+    )
+    console.print(_memory_table(result))
+    for note in result.notes:
+        console.print(f"note: {note}")

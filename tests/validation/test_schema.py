@@ -1,0 +1,59 @@
+"""The runs schema of shared/validation/README.md: the shipped copy loads, equals the shared file, and bad
+runs fail with the field path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from colossim.inputs import InputError
+from colossim.validation import load_runs
+
+SHARED = Path(__file__).parents[2] / ".." / "shared" / "validation" / "runs.yaml"
+
+
+def test_shipped_runs_load():
+    runs = load_runs()
+    assert len(runs) >= 60
+    assert {r.hardware.gpu for r in runs} >= {"a100_sxm4_80gb", "h100_sxm5", "gb200"}
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared/validation/runs.yaml is not available here")
+def test_shipped_copy_equals_the_shared_file():
+    assert [r.id for r in load_runs()] == [r.id for r in load_runs(SHARED)]
+    assert load_runs() == load_runs(SHARED)
+
+
+def _one_run() -> dict:
+    return load_runs()[0].model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    "path, value, where",
+    [
+        (("parallelism", "tp"), 0, "parallelism.tp"),
+        (("precision",), "fp16", "precision"),
+        (("model", "extra"), 1, "model.extra"),
+        (("target", "step_time_s"), -1, "target.step_time_s"),
+    ],
+)
+def test_bad_runs_fail_with_the_field_path(tmp_path, path, value, where):
+    run = _one_run()
+    node = run
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    f = tmp_path / "runs.yaml"
+    f.write_text(yaml.safe_dump([run]))
+    with pytest.raises(InputError) as err:
+        load_runs(f)
+    assert any(where in p.location for p in err.value.problems), err.value.render()
+
+
+def test_a_runs_file_must_be_a_list(tmp_path):
+    f = tmp_path / "runs.yaml"
+    f.write_text("runs: []\n")
+    with pytest.raises(InputError, match="YAML list"):
+        load_runs(f)

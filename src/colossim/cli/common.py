@@ -17,8 +17,9 @@ from colossim.inputs import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console()
-err_console = Console(stderr=True)
+# Wide tables stay readable when output goes to a file or pipe (rich falls back to 80 columns there).
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 EXIT_BAD_INPUT = 2
 

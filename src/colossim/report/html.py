@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 
-import pandas as pd
-
-from colossim.report.document import Figure, Paragraph, Report, Section, Table
+from colossim.report.document import Bullets, Figure, Paragraph, Report, Section, Table
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -15,11 +14,14 @@ color:#1d2330;line-height:1.45}
 h1{margin-bottom:.1em}.subtitle{color:#5a6275;margin-top:0}
 nav ol{columns:2;font-size:.95em}
 section{border-top:1px solid #d9dde6;margin-top:2em;padding-top:.5em}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.88em;margin:.5em 0 1.2em 0}
-th,td{border:1px solid #d9dde6;padding:.25em .6em;text-align:right}
+th,td{border:1px solid #d9dde6;padding:.25em .6em;text-align:right;vertical-align:top}
 th{background:#f1f3f8}td:first-child,th:first-child{text-align:left}
+td.text{text-align:left;max-width:40em}td.text:first-child{max-width:none}
 figure{margin:1em 0 1.5em 0}figure img{max-width:100%;border:1px solid #e4e7ee}
 figcaption{color:#3d4558;font-size:.92em}.tcap{color:#3d4558;font-size:.92em;margin:.2em 0}
+ul.facts li{margin:.15em 0}
 """
 
 # Marks the page once every figure has decoded, and counts script errors: the browser test reads both.
@@ -37,32 +39,21 @@ window.addEventListener('load', function(){
 """
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return "-"
-        magnitude = abs(value)
-        if magnitude >= 1e5:
-            return f"{value:,.0f}"
-        if magnitude >= 100:
-            return f"{value:,.1f}"
-        if magnitude >= 1:
-            return f"{value:.3g}" if magnitude < 10 else f"{value:.1f}"
-        return f"{value:.3g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+_NUMBER = re.compile(r"^[-+]?[\d,.]+ ?%?$|^-$|^\d{4}-\d{2}-\d{2}$")  # right-aligned cells
+
+
+def _cell(text: str) -> str:
+    css = "" if _NUMBER.match(text) else ' class="text"'
+    return f"<td{css}>{html.escape(text)}</td>"
 
 
 def _table(t: Table) -> str:
-    frame: pd.DataFrame = t.frame
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
+    header, body = t.display()
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
+    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in body)
     return (f'<h3>{html.escape(t.title)}</h3><p class="tcap">{html.escape(t.caption)}</p>'
-            f'<table id="table-{html.escape(t.name)}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+            f'<div class="scroll"><table id="table-{html.escape(t.name)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def _figure(f: Figure) -> str:
@@ -72,16 +63,21 @@ def _figure(f: Figure) -> str:
             f"<figcaption>{html.escape(f.caption)}</figcaption></figure>")
 
 
+def _block(block: object) -> str:
+    if isinstance(block, Paragraph):
+        return f"<p>{html.escape(block.text)}</p>"
+    if isinstance(block, Bullets):
+        return '<ul class="facts">' + "".join(f"<li>{html.escape(i)}</li>" for i in block.items) + "</ul>"
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Figure):
+        return _figure(block)
+    raise TypeError(f"unknown report block {type(block).__name__}")
+
+
 def _section(s: Section) -> str:
-    parts = []
-    for block in s.blocks:
-        if isinstance(block, Paragraph):
-            parts.append(f"<p>{html.escape(block.text)}</p>")
-        elif isinstance(block, Table):
-            parts.append(_table(block))
-        elif isinstance(block, Figure):
-            parts.append(_figure(block))
-    return f'<section id="{html.escape(s.id)}"><h2>{html.escape(s.title)}</h2>{"".join(parts)}</section>'
+    parts = "".join(_block(b) for b in s.blocks)
+    return f'<section id="{html.escape(s.id)}"><h2>{html.escape(s.title)}</h2>{parts}</section>'
 
 
 def render_html(report: Report) -> str:
@@ -89,6 +85,7 @@ def render_html(report: Report) -> str:
     body = "".join(_section(s) for s in report.sections)
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style>"
         f"<script>{_CHECK_SCRIPT}</script></head><body>"
         f"<h1>{html.escape(report.title)}</h1><p class=\"subtitle\">{html.escape(report.subtitle)}</p>"

@@ -1,0 +1,66 @@
+"""`colossim report`: the whole story of a cluster in one command (terminal summary, HTML, tables, JSON)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from colossim.cli.common import console, err_console, guarded, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+@guarded
+def report(
+    scenario: str = typer.Argument("colossus", help="built-in scenario name or path of a cluster YAML file"),
+    out: Path | None = typer.Option(None, "--out", help="write index.html, report.json, tables/ and figures/ "
+                                    "into this folder (nothing is written without it)"),
+    json_out: bool = typer.Option(False, "--json", help="print the numbers behind the report as JSON"),
+    budget: float = typer.Option(5e9, "--budget", help="USD spent in the 'what the budget buys' section"),
+    model: str = typer.Option("grok-3-class", "--model", help="model zoo id trained and checkpointed"),
+    ops_days: float = typer.Option(365.0, "--ops-days", help="days of simulated operations"),
+    ops_jobs: int = typer.Option(100_000, "--ops-jobs", help="jobs submitted over the simulated period"),
+    seed: int = typer.Option(1, "--seed", help="random seed of the operations simulation"),
+) -> None:
+    """What the machine is, what it can train, what it costs and consumes, and how it behaves at scale:
+    a terminal summary, and with --out a self-contained HTML report with figures, CSV/Parquet tables and
+    the JSON of every number."""
+    from colossim.report.build import STEPS, build_report
+    from colossim.report.context import ReportOptions
+
+    options = ReportOptions(scenario=scenario, model=model, budget_usd=budget, ops_days=ops_days,
+                            ops_jobs=ops_jobs, ops_seed=seed)
+    started = time.perf_counter()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        total = len(STEPS) + 2  # loading, the sections, the assumptions
+        task = bar.add_task("report", total=total)
+        done = [0]
+
+        def step(label: str) -> None:  # called as each step starts: the steps before it are done
+            bar.update(task, description=label, completed=done[0])
+            done[0] += 1
+
+        result = build_report(options, step)
+        bar.update(task, completed=total)
+    built = time.perf_counter() - started
+    if json_out:
+        print_json(result.numbers)
+    else:
+        from colossim.report.terminal import print_summary
+
+        print_summary(result, console)
+    if out is not None:
+        from colossim.report.write import write_report
+
+        paths = write_report(result, out)
+        err_console.print(f"wrote {len(paths)} files to {out}/ (open {out / 'index.html'})", highlight=False)
+    else:
+        err_console.print("nothing written: add --out DIR for the HTML report, tables and figures", highlight=False)
+    err_console.print(f"report built in {built:.1f} s", highlight=False)

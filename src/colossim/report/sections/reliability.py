@@ -1,0 +1,257 @@
+"""Failures and goodput at each phase's scale (colossim.reliability): interruptions per day, the
+checkpoint interval, goodput against the interval, and the hot spares the repairs call for.
+
+The job is one model (the report's Grok-class model) on every GPU of the phase, checkpointed to the
+cluster's own storage. Nothing is modelled here: failure_model, checkpoint_cost, plan_checkpoints,
+goodput_vs_interval and spares_needed do the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+import numpy as np
+import pandas as pd
+
+from colossim.cluster import ClusterFigures
+from colossim.models import get_model, param_counts
+from colossim.reliability import (
+    CheckpointCost,
+    CheckpointPlan,
+    FailureModel,
+    checkpoint_bytes,
+    checkpoint_cost,
+    expected_time_breakdown,
+    failure_model,
+    goodput_vs_interval,
+    load_presets,
+    plan_checkpoints,
+    spares_needed,
+)
+from colossim.reliability.presets import FailurePresetName
+from colossim.report.context import Context
+from colossim.report.document import Paragraph, Section, Table
+from colossim.report.figures import GoodputCurve, RateLine, goodput_figure, interruptions_figure
+from colossim.report.sections import AssumptionRow, SectionOutput
+
+INTERVALS_S = np.logspace(0.0, np.log10(36_000.0), 200)  # 1 s to 10 h of compute per checkpoint
+FALLBACK_STORAGE = "meta_tectonic"  # when a cluster file gives no storage
+SPLIT_COMPUTE_S = 30 * 86_400.0  # the wall-time split is given for a month of compute
+
+LABELS = {
+    "phase": "phase",
+    "gpus": "GPUs in the job",
+    "failures_per_day": "interruptions per day",
+    "job_mttf_min": "mean time between interruptions (min)",
+    "checkpoint_tb": "checkpoint size (TB)",
+    "blocking_s": "training stops per checkpoint (s)",
+    "persist_s": "background write to storage (s)",
+    "restart_s": "restart (s)",
+    "interval_s": "best checkpoint interval (s)",
+    "goodput": "goodput (Daly)",
+    "goodput_meta": "goodput (Meta first-order)",
+    "saving_share": "wall time saving",
+    "rework_share": "wall time redoing lost work",
+    "restart_share": "wall time restarting",
+    "lost_gpu_h_per_day": "GPU-hours lost a day",
+    "spare_nodes": "hot-spare nodes",
+    "nodes_under_repair_mean": "nodes under repair, mean",
+}
+FORMATS = {"failures_per_day": ",.1f", "job_mttf_min": ",.1f", "checkpoint_tb": ",.1f", "blocking_s": ".2g",
+           "persist_s": ",.1f", "restart_s": ",.0f", "interval_s": ",.1f", "goodput": ".1%",
+           "goodput_meta": ".1%", "saving_share": ".1%", "rework_share": ".1%", "restart_share": ".1%",
+           "lost_gpu_h_per_day": ",.0f", "nodes_under_repair_mean": ",.1f"}
+
+
+@dataclass(frozen=True)
+class PhaseReliability:
+    phase: str
+    gpus: int
+    failures: FailureModel
+    cost: CheckpointCost
+    plan: CheckpointPlan
+    spare_nodes: int
+    nodes_under_repair_mean: float
+    storage_write_gb_s: float
+    storage_read_gb_s: float
+
+
+def _storage(f: ClusterFigures) -> tuple[float, float, bool]:
+    if f.storage_write_gb_s > 0 and f.storage_read_gb_s > 0:
+        return f.storage_write_gb_s, f.storage_read_gb_s, False
+    s = load_presets().storage[FALLBACK_STORAGE]
+    return s.write_gb_s, s.read_gb_s, True
+
+
+def phase_reliability(ctx: Context) -> list[PhaseReliability]:
+    """The checkpoint plan of one job on all GPUs of each phase (cached: the training section reuses it)."""
+    if "reliability" in ctx.cache:
+        return ctx.cache["reliability"]
+    o = ctx.options
+    presets = load_presets()
+    fm = failure_model(o.failure_preset)
+    size = checkpoint_bytes(param_counts(get_model(o.model)).total, o.checkpoint_state)
+    repair_h = presets.repair_times[o.repair_preset].mean_h
+    out = []
+    for f in ctx.phases:
+        write, read, _ = _storage(f)
+        cost = checkpoint_cost(size, o.checkpoint_mode, write, read, presets.restart_times[o.restart_preset].seconds,
+                               shards=f.gpus, host_link_gb_s=presets.host_links[o.host_link].gb_s)
+        plan = plan_checkpoints(f.gpus, fm, cost, "exact")
+        spares = spares_needed(f.gpus / fm.gpus_per_node, fm.repair_failures_per_node_hour, repair_h,
+                               o.spares_eps)
+        out.append(PhaseReliability(f.phases[-1], f.gpus, fm, cost, plan, spares.spares, spares.mean_nodes_down,
+                                    write, read))
+    ctx.cache["reliability"] = out
+    return out
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:,.1f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:,.1f} minutes"
+    return f"{seconds / 3600:,.1f} hours"
+
+
+def restart_sensitivity(ctx: Context) -> pd.DataFrame:
+    """Goodput at each phase's scale for each restart preset (everything else as in the main table)."""
+    presets = load_presets()
+    o = ctx.options
+    rows = []
+    for name, preset in presets.restart_times.items():
+        row = {"restart_preset": name, "restart_fixed_s": preset.seconds}
+        for r, f in zip(phase_reliability(ctx), ctx.phases, strict=True):
+            write, read, _ = _storage(f)
+            cost = checkpoint_cost(r.cost.size_bytes, o.checkpoint_mode, write, read, preset.seconds,
+                                   shards=f.gpus, host_link_gb_s=presets.host_links[o.host_link].gb_s)
+            row[f"goodput_{r.phase}"] = plan_checkpoints(f.gpus, r.failures, cost, "exact").ettr_daly
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("restart_fixed_s", ignore_index=True)
+
+
+def _split(r: PhaseReliability) -> tuple[float, float, float]:
+    """Shares of wall time spent saving, redoing lost work and restarting (Daly's expected breakdown)."""
+    p = r.plan
+    b = expected_time_breakdown(SPLIT_COMPUTE_S, p.interval_s, p.blocking_s, p.restart_s, p.job_mttf_h * 3600.0)
+    return b.checkpoint_h / b.wall_h, b.rework_h / b.wall_h, b.restart_h / b.wall_h
+
+
+def _row(r: PhaseReliability) -> dict:
+    p = r.plan
+    saving, rework, restart = _split(r)
+    return {
+        "phase": r.phase, "gpus": r.gpus,
+        "failures_per_day": p.expected_failures_per_day,
+        "job_mttf_min": p.job_mttf_h * 60.0,
+        "checkpoint_tb": r.cost.size_bytes / 1e12,
+        "blocking_s": p.blocking_s,
+        "persist_s": r.cost.background_s,
+        "restart_s": p.restart_s,
+        "interval_s": p.interval_s,
+        "goodput": p.ettr_daly,
+        "goodput_meta": p.ettr_meta,
+        "saving_share": saving,
+        "rework_share": rework,
+        "restart_share": restart,
+        "lost_gpu_h_per_day": (1.0 - p.ettr_daly) * r.gpus * 24.0,
+        "spare_nodes": r.spare_nodes,
+        "nodes_under_repair_mean": r.nodes_under_repair_mean,
+    }
+
+
+def _curve(r: PhaseReliability) -> GoodputCurve:
+    good = goodput_vs_interval(INTERVALS_S, r.gpus, r.failures, r.cost)
+    return GoodputCurve(f"{r.phase}: {r.gpus:,} GPUs", INTERVALS_S, np.asarray(good, dtype=float),
+                        r.plan.interval_s, r.plan.ettr_daly)
+
+
+def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[AssumptionRow, ...]:
+    o = ctx.options
+    presets = load_presets()
+    fm = results[0].failures
+    restart = presets.restart_times[o.restart_preset]
+    repair = presets.repair_times[o.repair_preset]
+    link = presets.host_links[o.host_link]
+    state = presets.checkpoint_states[o.checkpoint_state]
+    model = get_model(o.model)
+    rows = [
+        AssumptionRow("failures", f"failure rate ({o.failure_preset})", fm.failures_per_1000_node_days,
+                      f"failures per 1,000 nodes of {fm.gpus_per_node} GPUs per day", fm.source, fm.estimate),
+        AssumptionRow("failures", "share of failures needing a node repair", fm.repair_share, "fraction",
+                      f"cause mix of preset {o.failure_preset}", fm.estimate),
+        AssumptionRow("failures", f"repair time ({o.repair_preset})", repair.mean_h, "h", repair.source,
+                      repair.estimate),
+        AssumptionRow("failures", f"restart time ({o.restart_preset})", restart.seconds, "s", restart.source,
+                      restart.estimate),
+        AssumptionRow("failures", "accepted chance of running out of spares", o.spares_eps, "probability",
+                      "report choice"),
+        AssumptionRow("checkpoints", "checkpoint mode", o.checkpoint_mode, "-",
+                      "report choice: training waits only for the copy to host memory (docs/reliability.md)"),
+        AssumptionRow("checkpoints", f"bytes per parameter ({o.checkpoint_state})", state.bytes_per_param,
+                      "B", state.source, state.estimate),
+        AssumptionRow("checkpoints", f"device-to-host link ({o.host_link})", link.gb_s, "GB/s per GPU",
+                      link.source, link.estimate),
+        AssumptionRow("checkpoints", "checkpoint shards", "all GPUs of the job", "-",
+                      "report choice: a fully sharded save spreads the state over every GPU"),
+        AssumptionRow("checkpoints", "model checkpointed", model.id, "-", model.source,
+                      bool(getattr(model, "estimate", False))),
+    ]
+    if any(_storage(f)[2] for f in ctx.phases):
+        s = presets.storage[FALLBACK_STORAGE]
+        rows.append(AssumptionRow("checkpoints", f"storage ({FALLBACK_STORAGE})", s.write_gb_s, "GB/s write",
+                                  f"the cluster file gives no storage: {s.source}", s.estimate))
+    return tuple(rows)
+
+
+def build(ctx: Context) -> SectionOutput:
+    o = ctx.options
+    results = phase_reliability(ctx)
+    frame = pd.DataFrame([_row(r) for r in results])
+    fm = results[0].failures
+    table = Table(
+        "failures", "Failures, checkpoints and goodput at each phase's scale",
+        f"One {o.model} job on every GPU of the phase, {o.failure_preset} failure rate, {o.checkpoint_mode} "
+        "checkpoints to the cluster's storage, interval chosen to maximise goodput (exact optimum of Daly's "
+        f"model); hot spares for {1 - o.spares_eps:.1%} confidence with {o.repair_preset} repairs.",
+        frame, LABELS, FORMATS, summary=True, transpose=True,
+    )
+    names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
+    lines = [RateLine(n, failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
+    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], o.failure_preset)
+    fig_goodput = goodput_figure([_curve(r) for r in results], o.model, o.checkpoint_mode.replace("_", "-"))
+    last = results[-1]
+    shares = dict(zip(("saving checkpoints", "redoing work lost since the last checkpoint", "restarting"),
+                      _split(last), strict=True))
+    worst = max(shares, key=shares.__getitem__)
+    text = Paragraph(
+        f"A training job stops whenever any one of its machines fails. At {fm.failures_per_1000_node_days:.2f} "
+        f"failures per 1,000 nodes of {fm.gpus_per_node} GPUs a day ({fm.name}), "
+        f"a job on all {last.gpus:,} GPUs is interrupted {last.plan.expected_failures_per_day:,.0f} times a day, "
+        f"every {last.plan.job_mttf_h * 60:,.0f} minutes on average. Saving a checkpoint every "
+        f"{_duration(last.plan.interval_s)} and restarting in {_duration(last.plan.restart_s)} "
+        f"keeps {last.plan.ettr_daly:.0%} of the wall time useful; most of the rest goes to {worst} "
+        f"({shares[worst]:.0%} of the wall time)."
+    )
+    sens = restart_sensitivity(ctx)
+    restart_table = Table(
+        "restart_sensitivity", "Goodput against the time to restart",
+        "Goodput of the same jobs if recovery took as long as each published system needs (fixed part; reading "
+        "the checkpoint back is added), everything else unchanged: at this scale restarts decide goodput.",
+        sens, {"restart_preset": "restart system (preset)", "restart_fixed_s": "detect + reschedule + "
+               "initialise (s)", **{c: f"goodput, {c.removeprefix('goodput_')}" for c in sens.columns[2:]}},
+        {c: ".1%" for c in sens.columns[2:]} | {"restart_fixed_s": ",.0f"},
+    )
+    section = Section("failures", "Failures and goodput",
+                      (text, table, fig_rates, fig_goodput, restart_table))
+    numbers = {
+        "failures": {
+            "failure_preset": o.failure_preset,
+            "checkpoint_mode": o.checkpoint_mode,
+            "model": o.model,
+            "phases": frame.to_dict(orient="records"),
+            "restart_sensitivity": sens.to_dict(orient="records"),
+        }
+    }
+    return SectionOutput(section, numbers, _assumptions(ctx, results))

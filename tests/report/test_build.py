@@ -1,0 +1,126 @@
+"""The built report: its sections, figures and tables, and numbers that agree with the CLI's JSON and
+with published facts."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+
+import pytest
+from typer.testing import CliRunner
+
+from colossim.cli.main import app
+from colossim.report.build import ORDER
+from colossim.report.document import Figure, Table
+
+runner = CliRunner()
+
+# Llama 3 405B pre-training: 419 unexpected interruptions on 16,384 H100 (2,048 nodes) in 54 days
+LLAMA3_PER_NODE_DAY = 419 / (2_048 * 54)
+
+
+def _cli_json(*args: str) -> dict:
+    out = runner.invoke(app, list(args))
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_sections_in_order_each_with_content(report):
+    assert [s.id for s in report.sections] == list(ORDER)
+    for s in report.sections:
+        assert s.title and s.blocks, s.id
+        if s.id != "training" or report.numbers["training"].get("available", True):
+            assert any(isinstance(b, Table | Figure) for b in s.blocks), f"section {s.id} has no table or figure"
+
+
+def test_every_figure_has_title_caption_and_a_real_image(report):
+    names = {f.name for f in report.figures()}
+    assert {"growth", "buy", "interruptions", "goodput", "operations"} <= names
+    for f in report.figures():
+        width, height = _png_size(f.png)
+        assert width >= 800 and height >= 300, f.name
+        assert f.title and f.caption.endswith("."), f.name
+        assert len(f.caption) < 300, f"{f.name}: the caption should be one line"
+
+
+def test_table_columns_are_labelled_and_unique(report):
+    names = [t.name for t in report.tables()]
+    assert len(names) == len(set(names))
+    for t in report.tables():
+        header, rows = t.display()
+        assert all(header) and rows, t.name
+
+
+def test_growth_matches_cluster_cli_json(report):
+    cli = _cli_json("cluster", "colossus", "--json")
+    table = next(t for t in report.tables() if t.name == "growth").frame
+    assert len(cli["growth"]) == len(report.numbers["growth"]) == len(table)
+    for row, phase, (_, trow) in zip(cli["growth"], report.numbers["growth"], table.iterrows(), strict=True):
+        assert phase["phases"][-1] == row["phase"] == trow["phase"]
+        assert phase["at"] == row["start"] == trow["start"]
+        for key in ("gpus", "gpus_by_type", "peak_bf16_eflops", "peak_fp8_eflops", "peak_fp4_eflops",
+                    "it_power_max_mw", "facility_power_max_mw", "facility_power_mw", "racks", "capex_usd_low",
+                    "capex_usd_high", "gas_turbine_share", "co2_t_per_year"):
+            assert phase[key] == row[key], key
+        assert trow["gpus"] == row["gpus"]
+        assert trow["capex_usd_bn_low"] * 1e9 == pytest.approx(row["capex_usd_low"], rel=1e-12)
+        assert trow["co2_kt_per_year"] * 1e3 == pytest.approx(row["co2_t_per_year"], rel=1e-12)
+    assert report.numbers["figures"] == cli["figures"]
+
+
+def test_buy_matches_buy_cli_json(report):
+    at = report.numbers["buy"]["at"]
+    cli = _cli_json("buy", "--budget", "5e9", "--system", "dell_xe9712_gb200", "--at", at, "--json")
+    assert report.numbers["buy"] == cli
+    assert at == "2025-02-17", "the purchase meets the cluster as it stood before the GB200 phase"
+
+
+def test_failures_follow_the_published_llama3_rate(report):
+    phases = report.numbers["failures"]["phases"]
+    for p in phases:
+        expected = p["gpus"] / 8 * LLAMA3_PER_NODE_DAY
+        assert p["failures_per_day"] == pytest.approx(expected, rel=2e-3)  # preset stores 3.79 / 1,000 node-days
+        assert 0 < p["goodput"] <= 1 and p["interval_s"] > 0
+        assert p["saving_share"] + p["rework_share"] + p["restart_share"] == pytest.approx(1 - p["goodput"],
+                                                                                          abs=2e-3)
+    gpus = [p["gpus"] for p in phases]
+    goodput = [p["goodput"] for p in phases]
+    assert gpus == sorted(gpus) and goodput == sorted(goodput, reverse=True), "bigger jobs lose more"
+
+
+def test_faster_restarts_never_lower_goodput(report):
+    rows = report.numbers["failures"]["restart_sensitivity"]
+    for key in (k for k in rows[0] if k.startswith("goodput_")):
+        values = [r[key] for r in rows]  # rows ordered by restart time
+        assert all(a >= b for a, b in zip(values, values[1:], strict=False)), key
+
+
+def test_operations_period_and_accounting(report, quick_options):
+    summary = report.numbers["operations"]["summary"]
+    assert summary["days"] == quick_options.ops_days
+    assert 0 <= summary["goodput"] <= summary["utilisation"] <= 1
+    assert summary["useful_gpu_h"] <= summary["busy_gpu_h"] <= summary["capacity_gpu_h"]
+
+
+def test_assumptions_name_a_source_for_every_input(report):
+    rows = report.numbers["assumptions"]
+    assert all(r["source"] and r["source"] != "-" for r in rows), [r for r in rows if r["source"] in ("", "-")]
+    names = {r["name"] for r in rows}
+    for system in {"supermicro_hgx_h100_lc", "dell_xe9680_h100", "dell_xe9712_gb200", "supermicro_hgx_h200_lc"}:
+        assert system in names
+    assert {"h100_sxm5", "h200_sxm", "gb200_nvl72_gpu", "spectrum4_sn5600", "pue", "grid_co2"} <= names
+    assert any(r["name"].startswith("failure rate (llama3_h100)") for r in rows)
+
+
+def test_numbers_are_plain_json(report):
+    text = json.dumps(report.numbers, allow_nan=False, sort_keys=True)
+    back = json.loads(text)
+    assert {"scenario", "options", "figures", "growth", "buy", "training", "failures", "operations",
+            "assumptions", "sections", "build_s", "section_build_s"} <= set(back)
+    assert math.isfinite(back["build_s"]) and back["build_s"] > 0

@@ -19,9 +19,19 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from colossim.cli import catalog_cmd, cluster_cmd, sweep_cmd
+    from colossim.cli import (
+        catalog_cmd,
+        cluster_cmd,
+        plan_cmd,
+        report_cmd,
+        simulate_cmd,
+        step_cmd,
+        sweep_cmd,
+        validate_cmd,
+    )
 
-    for module in (catalog_cmd, sweep_cmd, cluster_cmd):
+    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd,
+                   plan_cmd):
         module.register(app)
 
 

@@ -22,7 +22,6 @@ def _register() -> None:
     from colossim.cli import (
         catalog_cmd,
         cluster_cmd,
-        plan_cmd,
         report_cmd,
         simulate_cmd,
         step_cmd,
@@ -30,8 +29,7 @@ def _register() -> None:
         validate_cmd,
     )
 
-    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd,
-                   plan_cmd):
+    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd):
         module.register(app)
 
 

@@ -132,6 +132,14 @@ def pools_from_cluster(
     )
 
 
+HELIOS_SCENARIOS = {"helios-venus": "venus", "helios-earth": "earth"}
+
+
 def load_ops_cluster(name_or_path: str, **kwargs) -> OpsCluster:
-    """`load_cluster` (a built-in scenario such as 'colossus', or a cluster YAML file) turned into pools."""
+    """`load_cluster` (a built-in scenario such as 'colossus', or a cluster YAML file) turned into pools;
+    'helios-venus' / 'helios-earth' give the measured Helios capacity series (colossim.ops.helios)."""
+    if name_or_path in HELIOS_SCENARIOS:
+        from colossim.ops.helios import helios_cluster
+
+        return helios_cluster(HELIOS_SCENARIOS[name_or_path])
     return pools_from_cluster(load_cluster(name_or_path), **kwargs)

@@ -33,8 +33,14 @@ class FlagshipPlan:
     mttf_s: float  # 1 / (nodes x failure rate per node)
 
     @property
+    def failure_free(self) -> bool:
+        return not np.isfinite(self.mttf_s)
+
+    @property
     def expected_wall_s(self) -> float:
-        """Daly: T_w = M e^(R/M) (e^((tau+delta)/M) - 1) T_s / tau."""
+        """Daly: T_w = M e^(R/M) (e^((tau+delta)/M) - 1) T_s / tau (no failures: T_s (1 + delta/tau))."""
+        if self.failure_free:
+            return self.compute_s * (1.0 + self.checkpoint_write_s / self.checkpoint_interval_s)
         return float(
             daly_wall_time_s(
                 self.compute_s,
@@ -47,6 +53,8 @@ class FlagshipPlan:
 
     @property
     def expected_goodput_daly(self) -> float:
+        if self.failure_free:
+            return self.compute_s / self.expected_wall_s
         return float(
             ettr_daly(self.checkpoint_interval_s, self.checkpoint_write_s, self.restart_s, self.mttf_s)
         )
@@ -54,6 +62,8 @@ class FlagshipPlan:
     @property
     def expected_goodput_meta(self) -> float:
         """Kokolis et al. first order: (1 - N r (u0 + dt/2)) / (1 + w/dt)."""
+        if self.failure_free:
+            return self.compute_s / self.expected_wall_s
         return float(
             ettr_meta(self.checkpoint_interval_s, self.checkpoint_write_s, self.restart_s, self.mttf_s)
         )

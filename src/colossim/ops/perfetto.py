@@ -22,6 +22,11 @@ from colossim.ops.workload import KINDS
 US = 1e6
 
 
+def _us(t_s: float) -> int:
+    """Whole microseconds (monotonic rounding keeps lane segments from overlapping)."""
+    return round(t_s * US)
+
+
 def _lanes(segments: list[tuple[int, int, float, float, int, str]]) -> list[int]:
     """Greedy interval colouring per pool: reuse the lane that freed earliest (no overlaps on a lane)."""
     order = sorted(range(len(segments)), key=lambda i: (segments[i][1], segments[i][2], segments[i][3]))
@@ -74,8 +79,8 @@ def perfetto_trace(result: OpsResult, max_segments: int = 200_000) -> dict[str, 
                 "cat": KINDS[int(kinds[job])],
                 "pid": pool,
                 "tid": lane,
-                "ts": start * US,
-                "dur": max(0.0, end - start) * US,
+                "ts": _us(start),
+                "dur": max(0, _us(end) - _us(start)),
                 "args": {"gpus": gpus, "ended_by": why},
             }
         )
@@ -88,7 +93,7 @@ def perfetto_trace(result: OpsResult, max_segments: int = 200_000) -> dict[str, 
                 "cat": "failure",
                 "pid": pool,
                 "tid": 0,
-                "ts": t * US,
+                "ts": _us(t),
             }
         )
     for t, pool, nodes in tl.deliveries:
@@ -100,7 +105,7 @@ def perfetto_trace(result: OpsResult, max_segments: int = 200_000) -> dict[str, 
                 "cat": "capacity",
                 "pid": pool,
                 "tid": 0,
-                "ts": t * US,
+                "ts": _us(t),
                 "args": {"nodes": nodes},
             }
         )
@@ -112,7 +117,7 @@ def perfetto_trace(result: OpsResult, max_segments: int = 200_000) -> dict[str, 
                 "name": "GPUs",
                 "pid": cluster_pid,
                 "tid": 0,
-                "ts": float(t) * US,
+                "ts": _us(float(t)),
                 "args": {k: float(s[f"{k}_gpus"][i]) for k in ("busy", "idle", "spare", "down", "burn_in")},
             }
         )
@@ -122,7 +127,7 @@ def perfetto_trace(result: OpsResult, max_segments: int = 200_000) -> dict[str, 
                 "name": "jobs",
                 "pid": cluster_pid,
                 "tid": 0,
-                "ts": float(t) * US,
+                "ts": _us(float(t)),
                 "args": {"queued": float(s["queued_jobs"][i]), "running": float(s["running_jobs"][i])},
             }
         )

@@ -149,7 +149,7 @@ def ramp(start_s: float, end_s: float, nodes: int, batches: int) -> tuple[Delive
     """`nodes` delivered in `batches` equal steps spread evenly over [start, end]."""
     if batches < 1 or nodes < 0 or end_s < start_s:
         raise ValueError("ramp needs batches >= 1, nodes >= 0 and end >= start")
-    batches = min(batches, max(nodes, 1))
+    batches = 1 if end_s == start_s else min(batches, max(nodes, 1))
     cuts = np.linspace(0, nodes, batches + 1).round().astype(int)
     times = np.linspace(start_s, end_s, batches) if batches > 1 else np.array([start_s])
     return tuple(

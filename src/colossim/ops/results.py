@@ -67,9 +67,11 @@ def _stats(values: np.ndarray, prefix: str) -> dict[str, float | None]:
 
 
 def _series(run: _Run) -> dict[str, np.ndarray]:
-    s = run.series
-    out = {k: np.asarray(v, dtype=float) for k, v in s.items() if k != "pool_capacity_gpus"}
-    out["pool_capacity_gpus"] = np.asarray(s["pool_capacity_gpus"], dtype=float).reshape(len(s["t_s"]), -1)
+    from colossim.ops.simulator import SERIES_KEYS
+
+    table = np.array(run.series_rows, dtype=float).reshape(len(run.series_rows), len(SERIES_KEYS))
+    out = {key: table[:, i].copy() for i, key in enumerate(SERIES_KEYS)}
+    out["pool_capacity_gpus"] = np.array(run.series_pool_cap, dtype=float).reshape(len(run.series_rows), -1)
     d_busy = np.diff(out["acc_busy_gpu_s"], prepend=0.0)
     d_cap = np.diff(out["acc_capacity_gpu_s"], prepend=0.0)
     d_t = np.diff(out["t_s"], prepend=0.0)
@@ -141,8 +143,10 @@ def build_result(run: _Run, workload: Workload) -> OpsResult:
         "preemptions": np.array(run.preempts),
         "lost_gpu_h": np.array(run.job_lost_gs) / GPU_S_PER_GPU_H,
         "pool": np.array(run.pool, dtype=np.int16),
+        "pods": np.array(run.pods_used, dtype=np.int32),
     }
     counts = {name: int(np.sum(status == i)) for i, name in enumerate(STATUSES)}
+    series = _series(run)
     summary: dict[str, Any] = {
         "days": cfg.days,
         "seed": cfg.seed,
@@ -179,11 +183,14 @@ def build_result(run: _Run, workload: Workload) -> OpsResult:
         "repairs": run.repairs,
         "preemptions": run.preemptions,
         "spare_swaps": run.spare_swaps,
+        "pods_per_job_mean": float(np.mean(np.array(run.pods_used)[started])) if started.any() else None,
+        "multi_pod_job_share": float(np.mean(np.array(run.pods_used)[started] > 1)) if started.any() else None,
         "energy_mwh": sum(p.acc_busy * p.gpn * p.kw_per_gpu for p in pools) / 3600.0 / 1000.0,
-        "peak_capacity_gpus": int(max(run.series["capacity_gpus"], default=0)),
-        "final_capacity_gpus": int(run.series["capacity_gpus"][-1]) if run.series["capacity_gpus"] else 0,
+        "peak_capacity_gpus": int(series["capacity_gpus"].max(initial=0)),
+        "final_capacity_gpus": int(series["capacity_gpus"][-1]) if len(series["t_s"]) else 0,
         "events": run.n_events,
         "stale_events": run.n_stale,
+        "thinned_failure_events": run.n_thinned,
         "failures_per_1000_node_days": [1000.0 * r for r in run.rate_per_node_day],
     }
     if workload.job_id is not None and "flagship" in workload.job_id:

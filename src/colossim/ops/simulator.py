@@ -45,6 +45,11 @@ from colossim.ops.workload import ANY_GPU, Workload
 from colossim.reliability import daly_interval_s, young_interval_s
 
 DELIVERY = 5
+SERIES_KEYS = (
+    "t_s", "capacity_gpus", "busy_gpus", "idle_gpus", "spare_gpus", "down_gpus", "burn_in_gpus",
+    "removal_pending_gpus", "queued_jobs", "running_jobs", "acc_busy_gpu_s", "acc_capacity_gpu_s",
+    "acc_energy_kwh", "failures",
+)
 INF = math.inf
 DAY_S = 86_400.0
 
@@ -102,30 +107,12 @@ class _Run:
         self.queue = JobQueue(lambda j: self.policy.key(self, j))
         self.events = EventQueue()
         self.dirty = False
-        self.n_events = self.n_stale = 0
+        self.n_events = self.n_stale = self.n_thinned = 0
         self.failures = self.failures_hit_jobs = self.failures_software = self.repairs = 0
         self.preemptions = self.spare_swaps = 0
         self.useful_gs = self.ckpt_gs = self.lost_gs = self.frag_gs = 0.0
-        self.series: dict[str, list] = {
-            k: []
-            for k in (
-                "t_s",
-                "capacity_gpus",
-                "busy_gpus",
-                "idle_gpus",
-                "spare_gpus",
-                "down_gpus",
-                "burn_in_gpus",
-                "removal_pending_gpus",
-                "queued_jobs",
-                "running_jobs",
-                "acc_busy_gpu_s",
-                "acc_capacity_gpu_s",
-                "acc_energy_kwh",
-                "failures",
-                "pool_capacity_gpus",
-            )
-        }
+        self.series_rows: list[tuple] = []  # one row of SERIES_KEYS per sample
+        self.series_pool_cap: list[list[int]] = []  # in-service GPUs per pool per sample
         self.timeline = Timeline() if config.record_timeline else None
 
     # ----------------------------------------------------------------------------------- set-up
@@ -188,6 +175,8 @@ class _Run:
         self.end_key: list[tuple[float, int] | None] = [None] * n
         self.started = [False] * n
         self.interrupts = [0] * n
+        self.pods_used = [0] * n
+        self.est = [0.0] * n
         self.preempts = [0] * n
         self.run_s = [0.0] * n
         self.job_lost_gs = [0.0] * n
@@ -227,7 +216,11 @@ class _Run:
         return self.pool[job]
 
     def estimated_runtime_s(self, job: int) -> float:
-        return self._wall(job, self.restart[job] if self.started[job] else 0.0) * self.estimate_factor
+        """Run-time estimate of a queued job (its remaining work, checkpoints and restart)."""
+        return self.est[job]
+
+    def pool_free(self) -> list[int]:
+        return [ps.n_free for ps in self.pools]
 
     def free_nodes_total(self) -> int:
         return sum(ps.n_free for ps in self.pools)
@@ -308,6 +301,7 @@ class _Run:
         ps.prio_nodes[pr] = ps.prio_nodes.get(pr, 0) + n
         self.alloc[j] = alloc
         self.alloc_nodes[j] = n
+        self.pods_used[j] = len(alloc)
         self.pool[j] = p
         self.state[j] = RUNNING
         if not self.started[j]:
@@ -397,8 +391,6 @@ class _Run:
         self.end_key[j] = None
         self.alloc[j] = None
         self.alloc_nodes[j] = 0
-        if freed != n:
-            self._arm_failure(ps, t)
         self.dirty = True
 
     def _stop(self, j: int, t: float, preempted: bool) -> None:
@@ -412,9 +404,13 @@ class _Run:
 
     def _requeue(self, j: int) -> None:
         self.epoch[j] += 1
-        self.state[j] = QUEUED
-        self.queue.push(j)
+        self._enqueue(j)
         self.dirty = True
+
+    def _enqueue(self, j: int) -> None:
+        self.state[j] = QUEUED
+        self.est[j] = self._wall(j, self.restart[j] if self.started[j] else 0.0) * self.estimate_factor
+        self.queue.push(j)
 
     def _restart_in_place(self, j: int, t: float) -> None:
         ps = self.pools[self.pool[j]]
@@ -432,8 +428,12 @@ class _Run:
 
     # ------------------------------------------------------------------------------ failures
     def _arm_failure(self, ps: PoolState, t: float) -> None:
+        """(Re)start the pool's failure clock at rate r x B, B = nodes in service now. Each firing is
+        accepted with probability up / B (thinning: exact for the rate r x up(t) while B >= in-service
+        nodes), so only deliveries need a re-arm, not every failure or repair."""
         ps.fail_epoch += 1
-        rate = ps.rate_per_node_s * ps.up
+        ps.fail_bound = ps.in_service
+        rate = ps.rate_per_node_s * ps.fail_bound
         if rate > 0.0:
             self.events.push(t + self.u_fail.exponential(1.0 / rate), FAILURE, FAILURE, ps.idx, ps.fail_epoch)
 
@@ -445,9 +445,14 @@ class _Run:
 
     def _on_failure(self, p: int, t: float) -> None:
         ps = self.pools[p]
+        self.events.push(t + self.u_fail.exponential(1.0 / (ps.rate_per_node_s * ps.fail_bound)), FAILURE, FAILURE,
+                         p, ps.fail_epoch)
+        u = self.u_victim.next() * ps.fail_bound  # a node of the bound: up ones fail, the rest are thinned out
+        if u >= ps.up:
+            self.n_thinned += 1
+            return
         ps.touch(t)
         self.failures += 1
-        u = self.u_victim.next() * ps.up
         needs_repair = self.u_victim.next() < self.repair_share
         if not needs_repair:
             self.failures_software += 1
@@ -484,7 +489,6 @@ class _Run:
             ps.n_spare -= 1
             ps.n_down += 1
             self._send_to_repair(ps, -1, t)
-        self._arm_failure(ps, t)
         if self.timeline is not None:
             self.timeline.failures.append((t, p, needs_repair))
 
@@ -544,7 +548,6 @@ class _Run:
             ps.free[k] += 1
             ps.n_free += 1
             self.dirty = True
-        self._arm_failure(ps, t)
 
     # --------------------------------------------------------------------------- capacity changes
     def _on_delivery(self, p: int, nodes: int, t: float) -> None:
@@ -562,7 +565,6 @@ class _Run:
                 taken += s
             ps.pending_removal += want - taken
             ps.spare_target = self.spares.target(ps.in_service - ps.pending_removal)
-            self._arm_failure(ps, t)
         if self.timeline is not None:
             self.timeline.deliveries.append((t, p, nodes))
 
@@ -579,43 +581,22 @@ class _Run:
 
     # ------------------------------------------------------------------------------ sampling
     def _sample(self, t: float) -> None:
-        s = self.series
-        cap = busy = free = spare = down = burn = running = pending = 0
-        acc_busy = acc_cap = energy = 0.0
-        pool_cap = []
-        for ps in self.pools:
+        """Append one row of SERIES_KEYS (GPU counts now, integrals so far, queue and failures)."""
+        pools = self.pools
+        per_pool = []
+        for ps in pools:
             ps.touch(t)
             g = ps.gpn
-            cap += ps.in_service * g
-            pool_cap.append(ps.in_service * g)
-            busy += ps.n_busy * g
-            free += ps.n_free * g
-            spare += ps.n_spare * g
-            down += ps.n_down * g
-            burn += ps.n_burn * g
-            pending += ps.pending_removal * g
-            running += len(ps.running)
-            acc_busy += ps.acc_busy * g
-            acc_cap += (ps.acc_busy + ps.acc_free + ps.acc_down + ps.acc_spare) * g
-            energy += ps.acc_busy * g * ps.kw_per_gpu / 3600.0
-        for key, val in (
-            ("t_s", t),
-            ("capacity_gpus", cap),
-            ("busy_gpus", busy),
-            ("idle_gpus", free),
-            ("spare_gpus", spare),
-            ("down_gpus", down),
-            ("burn_in_gpus", burn),
-            ("removal_pending_gpus", pending),
-            ("queued_jobs", len(self.queue)),
-            ("running_jobs", running),
-            ("acc_busy_gpu_s", acc_busy),
-            ("acc_capacity_gpu_s", acc_cap),
-            ("acc_energy_kwh", energy),
-            ("failures", self.failures),
-            ("pool_capacity_gpus", pool_cap),
-        ):
-            s[key].append(val)
+            per_pool.append((
+                ps.in_service * g, ps.n_busy * g, ps.n_free * g, ps.n_spare * g, ps.n_down * g, ps.n_burn * g,
+                ps.pending_removal * g, len(ps.running), ps.acc_busy * g,
+                (ps.acc_busy + ps.acc_free + ps.acc_down + ps.acc_spare) * g, ps.acc_busy * g * ps.kw_per_gpu / 3600.0,
+            ))
+        totals = [sum(col) for col in zip(*per_pool, strict=True)] if per_pool else [0] * 11
+        cap, busy, free, spare, down, burn, pending, running, acc_busy, acc_cap, energy = totals
+        self.series_rows.append((t, cap, busy, free, spare, down, burn, pending, len(self.queue.keys), running,
+                                 acc_busy, acc_cap, energy, self.failures))
+        self.series_pool_cap.append([row[0] for row in per_pool])
         nxt = t + self.config.sample_every_s
         if nxt <= self.horizon:
             self.events.push(nxt, SAMPLE, SAMPLE)
@@ -667,8 +648,7 @@ class _Run:
                 if not self.feasible[a]:
                     self._finish(a, t, ST_REJECTED)
                     continue
-                self.state[a] = QUEUED
-                self.queue.push(a)
+                self._enqueue(a)
                 policy.on_arrival(self, a, t)
             elif kind == FAILURE:
                 if b != self.pools[a].fail_epoch:
@@ -699,7 +679,7 @@ class _Run:
                 self.status[j] = ST_RUNNING
             elif st == QUEUED:
                 self.status[j] = ST_QUEUED
-        if not self.series["t_s"] or self.series["t_s"][-1] < horizon:
+        if not self.series_rows or self.series_rows[-1][0] < horizon:
             self._sample(horizon)
 
 

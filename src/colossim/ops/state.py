@@ -30,6 +30,7 @@ class PoolState:
         "pending_removal",
         "spare_target",
         "fail_epoch",
+        "fail_bound",
         "acc_busy",
         "acc_free",
         "acc_down",
@@ -57,6 +58,7 @@ class PoolState:
         self.pending_removal = 0
         self.spare_target = 0
         self.fail_epoch = 0
+        self.fail_bound = 0  # in-service nodes when the failure clock was armed
         self.acc_busy = self.acc_free = self.acc_down = self.acc_spare = self.acc_burn = 0.0  # node-seconds
         self.last_t = 0.0
         self.ends: list[tuple[float, int]] = []  # sorted (estimated end, job) of running jobs

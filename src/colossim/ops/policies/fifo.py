@@ -27,7 +27,7 @@ class Fifo:
 
     def schedule(self, host: Host, t: float) -> None:
         q = host.queue
-        while len(q):
+        while q.keys:
             job = q.head()
             if not host.start(job, host.fit_options(job), t):
                 return

@@ -32,7 +32,7 @@ class PriorityScheduler:
 
     def schedule(self, host: Host, t: float) -> None:
         q = host.queue
-        while len(q):
+        while q.keys:
             job = q.head()
             if host.start(job, host.fit_options(job), t):
                 q.pop_head()

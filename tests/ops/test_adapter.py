@@ -1,0 +1,69 @@
+"""From colossim.cluster scenarios to simulator pools: GPU counts, dates, nodes and pods."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from colossim.catalog import load_catalog
+from colossim.cluster import inventory, load_cluster, parse_cluster
+from colossim.ops import load_ops_cluster, pools_from_cluster
+
+DAY = 86_400.0
+
+
+def test_colossus_pools_match_the_cluster_inventory():
+    spec = load_cluster("colossus")
+    cl = pools_from_cluster(spec, ramp_days=50, burn_in_days=14)
+    inv = inventory(spec, load_catalog())
+    by_gpu: dict[str, int] = {}
+    for p in inv:
+        by_gpu[p.gpu] = by_gpu.get(p.gpu, 0) + p.gpus
+    assert {p.gpu: p.max_gpus for p in cl.pools} == by_gpu
+    assert cl.max_gpus == sum(by_gpu.values())
+    # day 0 is the first phase date minus ramp and burn-in; each phase is in service on its date
+    first = min(ph.start for ph in spec.phases)
+    assert cl.start == first - timedelta(days=64)
+    for ph in spec.phases:
+        t = (ph.start - cl.start).days * DAY
+        installed = sum(p.gpus for p in inventory(spec, load_catalog(), at=ph.start))
+        assert cl.capacity_gpus_at(t) == installed
+        assert cl.capacity_gpus_at(t - 15 * DAY) < installed  # still arriving or in burn-in before
+
+
+def test_nodes_domains_and_pods():
+    cl = load_ops_cluster("colossus")
+    pools = {p.gpu: p for p in cl.pools}
+    h100, gb200 = pools["h100_sxm5"], pools["gb200_nvl72_gpu"]
+    assert (h100.gpus_per_node, h100.nvlink_domain_gpus, h100.pod_nodes) == (8, 8, 512)  # (128/2)^2 = 4,096 GPUs
+    assert (gb200.gpus_per_node, gb200.nvlink_domain_gpus) == (4, 72)  # NVL72 racks as 4-GPU trays
+    assert gb200.pod_nodes % gb200.nodes_per_domain == 0
+    assert gb200.nodes_for([4, 72, 100]).tolist() == [1, 18, 36]
+    assert h100.kw_per_gpu > 1.0
+
+
+def test_retirements_become_removals(minimal_spec):
+    spec = parse_cluster(minimal_spec, "mini.yaml")
+    cl = pools_from_cluster(spec, start=date(2023, 12, 1), ramp_days=0, burn_in_days=0)
+    (pool,) = cl.pools
+    assert [d.nodes for d in pool.deliveries] == [16, -4]
+    assert cl.capacity_gpus_at(0) == 0
+    assert cl.capacity_gpus_at(31 * DAY) == 128
+    assert cl.capacity_gpus_at(400 * DAY) == 96
+
+
+@pytest.fixture
+def minimal_spec():
+    return {
+        "name": "mini", "site": "us_average", "fabric": {"switch": "spectrum4_sn5600"},
+        "phases": [
+            {"name": "p1", "start": "2024-01-01", "add": [{"system": "dgx_h100", "count": 16}], "source": "test"},
+            {"name": "p2", "start": "2025-01-01", "retire": [{"system": "dgx_h100", "count": 4}], "source": "test"},
+        ],
+    }
+
+
+def test_helios_scenarios():
+    cl = load_ops_cluster("helios-earth")
+    assert cl.capacity_gpus_at(0) == 784 and cl.pools[0].gpus_per_node == 1

@@ -22,14 +22,17 @@ def _register() -> None:
     from colossim.cli import (
         catalog_cmd,
         cluster_cmd,
+        plan_cmd,
         report_cmd,
         simulate_cmd,
         step_cmd,
+        train_cmd,
         sweep_cmd,
         validate_cmd,
     )
 
-    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd):
+    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd,
+                   plan_cmd, train_cmd):
         module.register(app)
 
 

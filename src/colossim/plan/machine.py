@@ -57,3 +57,33 @@ def job_machine(spec: ClusterSpec, gpu: str | None = None, at: date | None = Non
     )
     econ = Economics(pue=pue_of(spec, catalog), usd_per_kwh=site.power_price_usd_per_kwh)
     return JobMachine(hardware, counts[gpu_id], gpu_id, main.system, econ, spec.name, at)
+
+
+def _compatible(a, b) -> bool:
+    """GPUs that can train one job together: same tensor rates and scale-up fabric (e.g. H100 and H200,
+    the same GH100 die with different HBM: colossus_facts.md notes the H200 is a drop-in HGX H100 part)."""
+    return (a.dense_tflops == b.dense_tflops and a.scale_up_domain == b.scale_up_domain
+            and a.scale_up_bw_gb_s == b.scale_up_bw_gb_s)
+
+
+def job_partitions(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> list[JobMachine]:
+    """Every homogeneous partition a single job could use on `at`: each GPU type alone, and groups of
+    compatible types together (modelled with the group's smallest HBM and slowest HBM bandwidth)."""
+    catalog = catalog or load_catalog()
+    pools = [p for p in inventory(spec, catalog, at) if p.gpus > 0]
+    counts = _gpu_counts(pools)
+    out = [job_machine(spec, g, at, catalog) for g in sorted(counts)]
+    groups: list[list[str]] = []
+    for g in sorted(counts):
+        for group in groups:
+            if _compatible(catalog.gpus[group[0]], catalog.gpus[g]):
+                group.append(g)
+                break
+        else:
+            groups.append([g])
+    for group in (grp for grp in groups if len(grp) > 1):
+        weakest = min(group, key=lambda g: (catalog.gpus[g].hbm_gb, catalog.gpus[g].hbm_bw_tb_s))
+        base = job_machine(spec, weakest, at, catalog)
+        out.append(JobMachine(base.hardware, sum(counts[g] for g in group), "+".join(group), base.system,
+                              base.economics, base.cluster, at))
+    return out

@@ -1,0 +1,49 @@
+"""`colossim train` / `colossim compare` print JSON with units in the names and fail cleanly."""
+
+import json
+
+from typer.testing import CliRunner
+
+from colossim.cli.main import app
+
+runner = CliRunner()
+
+
+def test_train_json_has_units_and_assumptions():
+    result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--gpus", "256", "--runs", "100", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("ideal_days", "wall_days_p50", "energy_mwh", "co2_t", "water_m3", "total_cost_usd", "step_time_s"):
+        assert data[key] > 0, key
+    assert data["gpus"] <= 256
+    assert any(a["name"] == "grid_co2" or "co2" in a["name"] for a in data["assumptions"])
+
+
+def test_train_table_prints_the_assumptions():
+    result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--gpus", "128", "--runs", "50"])
+    assert result.exit_code == 0, result.output
+    assert "assumptions" in result.stdout and "ideal time to train" in result.stdout
+
+
+def test_compare_json_lists_every_phase():
+    result = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--runs", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    phases = json.loads(result.stdout)["phases"]
+    assert [p["phase"] for p in phases] == ["phase-1", "phase-2", "phase-3"]
+
+
+def test_bad_presets_exit_2():
+    for args in (["--failures", "weekly"], ["--checkpoint", "sometimes"], ["--runs", "0"]):
+        result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                     *args])
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.output
+
+
+def test_missing_cluster_exits_2():
+    result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12"])
+    assert result.exit_code == 2
+    assert "--scenario" in result.output

@@ -1,10 +1,12 @@
 """The Ray executor on a real local Ray instance (2 CPUs, no dashboard, works offline)."""
 
+import json
 import os
 
 import pandas as pd
 import pytest
-from sweep_helpers import spec
+import yaml
+from sweep_helpers import TOY, spec
 
 from colossim.sweep.chunking import make_chunks
 from colossim.sweep.executors import RayExecutor, SerialExecutor, map_chunks
@@ -17,12 +19,17 @@ ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
 
 @pytest.fixture(scope="module")
 def ray_session():
+    """The module's one Ray session, started the way `--engine ray --workers 2` starts one:
+    ray.init(num_cpus=2, include_dashboard=False), offline; the executor that started it stops it."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline: no usage report
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    assert not ray.is_initialized()
+    owner = RayExecutor(workers=2)
     try:
+        assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 2
         yield ray
     finally:
-        ray.shutdown()
+        owner.close()
+        assert not ray.is_initialized()
 
 
 def test_map_chunks_on_ray_matches_serial(ray_session):
@@ -54,3 +61,22 @@ def test_ray_bad_request_is_reported_cleanly(ray_session, tmp_path):
     with pytest.raises(InputError, match="unknown model 'gpt9'"):
         run_sweep(spec(models=["gpt9"], chunking={"points_per_chunk": 2}), tmp_path / "r.parquet",
                   RayExecutor())
+
+
+def test_command_line_engine_ray_uses_the_session(ray_session, tmp_path):
+    from typer.testing import CliRunner
+
+    from colossim.cli.main import app
+
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(yaml.safe_dump({"evaluator": TOY, "models": ["tiny", "large"], "clusters": ["fast"],
+                                     "gpu_counts": [8, 16, 64], "global_batch_sizes": [256], "top_k": 2}))
+    runner = CliRunner()
+    res = runner.invoke(app, ["sweep", str(sweep), "--engine", "ray", "--no-progress", "--out",
+                              str(tmp_path / "ray.parquet")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["workers"] == 2
+    assert runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"]).exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ray.parquet"),
+                                  pd.read_parquet(tmp_path / "sweep.parquet"))
+    assert ray_session.is_initialized()

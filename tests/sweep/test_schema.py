@@ -27,9 +27,11 @@ def problems(tmp_path, data) -> str:
 
 
 def test_valid_file_loads_with_defaults(tmp_path):
+    assert load_sweep(write(tmp_path, {k: v for k, v in VALID.items() if k != "objectives"})).objectives == ["time"]
     spec = load_sweep(write(tmp_path, VALID))
     assert spec.evaluator == DEFAULT_EVALUATOR
-    assert spec.top_k == 1 and spec.chunking.target_chunk_s >= 0.1 and spec.chunking.points_per_chunk is None
+    assert spec.top_k == 1 and spec.objectives == ["throughput"] and spec.save_every_s == 1.0
+    assert spec.chunking.target_chunk_s == 0.5 and spec.chunking.points_per_chunk is None
     assert spec.n_points == 2 * 1 * 2 * 1 * 1
 
 

@@ -1,5 +1,7 @@
 """run_chunk: rows with the point's columns, infeasible points recorded, failures returned (never raised)."""
 
+import sys
+
 import pytest
 from sweep_helpers import spec
 
@@ -63,11 +65,7 @@ def test_unresolvable_evaluators_say_what_to_fix(ref, words):
     assert result.failure.kind == "input" and words in result.failure.message
 
 
-def test_default_evaluator_says_when_the_plan_search_is_missing():
-    try:
-        from colossim.plan import search  # noqa: F401
-    except ImportError:
-        with pytest.raises(ValueError, match="colossim.plan.search"):
-            evaluate_point(expand_grid(spec())[0])
-    else:
-        pytest.skip("the plan search is installed; tests/sweep/test_plan_wiring.py covers it")
+def test_default_evaluator_says_when_the_plan_search_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "colossim.plan.search", None)  # import -> ImportError
+    with pytest.raises(ValueError, match=r"colossim\.plan\.search\) is not part of this installation"):
+        evaluate_point(expand_grid(spec())[0])

@@ -158,15 +158,17 @@ def import_ray() -> Any:
 
 class RayExecutor(_Closing):
     """Ray tasks (one CPU each). Uses the running Ray session if there is one; otherwise starts one
-    (`address=None`: a local instance; "auto" or "ray://host:10001": a cluster) and stops it on close."""
+    (`address=None`: a local instance with `workers` CPUs, default all; "auto" or "ray://host:10001": a
+    cluster) and stops it on close."""
 
     def __init__(self, workers: int | None = None, address: str | None = None,
                  max_in_flight: int | None = None) -> None:
         self._ray = import_ray()
         self._owned = False
         if not self._ray.is_initialized():
+            local = {"num_cpus": workers} if address is None and workers else {}
             self._ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                           configure_logging=False)
+                           configure_logging=False, **local)
             self._owned = True
         cpus = int(self._ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, workers or cpus)

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SERIES = tuple(c for c in POINT_COLUMNS if c != "gpus")
+STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v")
 
 
 def throughput_series(frame: pd.DataFrame, metric: str = "tokens_per_s") -> dict[str, pd.DataFrame]:
@@ -39,8 +41,15 @@ def plot_throughput(frame: pd.DataFrame, path: str | Path, metric: str = "tokens
     path = Path(path)
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
     try:
+        # One colour per model; line style and marker tell the other series apart.
+        colours = plt.get_cmap("tab10").colors
+        models = list(dict.fromkeys(label.split(" ")[0] for label in series))
+        seen: dict[str, int] = {}
         for label, data in series.items():
-            ax.plot(data["gpus"], data[metric], marker="o", label=label)
+            model = label.split(" ")[0]
+            n = seen[model] = seen.get(model, -1) + 1
+            ax.plot(data["gpus"], data[metric], color=colours[models.index(model) % len(colours)],
+                    linestyle=STYLES[n % len(STYLES)], marker=MARKERS[n % len(MARKERS)], label=label)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("GPUs")

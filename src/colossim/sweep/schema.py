@@ -28,7 +28,7 @@ DEFAULT_EVALUATOR = "colossim.sweep.tasks:evaluate_point"
 MAX_GRID_POINTS = 1_000_000  # one sweep file (~20 s to expand and key); split bigger grids into files
 
 _REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$"
+_NAME = r"^[A-Za-z0-9_./~][A-Za-z0-9_.\-/~]*$"  # an id, or a file path without spaces
 
 Name = Annotated[StrictStr, Field(pattern=_NAME, max_length=200)]
 Positive = Annotated[StrictInt, Field(ge=1, le=10**9)]
@@ -54,7 +54,7 @@ class SweepSpec(BaseModel):
     clusters: list[Name] = Field(min_length=1)
     gpu_counts: list[Positive] = Field(min_length=1)
     global_batch_sizes: list[Positive] = Field(min_length=1)
-    objectives: list[Objective] = Field(["throughput"], min_length=1)
+    objectives: list[Objective] = Field(["time"], min_length=1)  # the plan search's: time, cost, energy
     top_k: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
     options: dict[Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], OptionValue] = {}
     chunking: Chunking = Chunking()

@@ -16,6 +16,8 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from colossim.inputs import InputError
@@ -124,18 +126,61 @@ def run_chunk(points: Sequence[SweepPoint]) -> ChunkResult:
     return result
 
 
-def evaluate_point(point: SweepPoint) -> Any:
-    """Default evaluator: the best-plan search (`colossim.plan.search`) for one grid point."""
+PLAN_OPTIONS = ("gpu", "at", "precision")  # options the default evaluator understands
+
+
+@lru_cache(maxsize=16)
+def _job_machine(cluster: str, gpu: str | None, at: str | None) -> Any:
+    """The cluster's job partition (cached per worker process: neighbouring points share a cluster)."""
+    from colossim.cluster import load_cluster
+    from colossim.plan.machine import job_machine
+
+    when = None
+    if at is not None:
+        try:
+            when = date.fromisoformat(at)
+        except ValueError:
+            raise ValueError(f"option at={at!r} is not a date: write it as YYYY-MM-DD") from None
+    return job_machine(load_cluster(cluster), gpu, when)
+
+
+def _plan_search() -> tuple[Callable[..., Any], tuple[str, ...]]:
     try:
-        plan = importlib.import_module("colossim.plan")
+        from colossim.plan.search import OBJECTIVES, search
     except ImportError:
-        plan = None
-    search = getattr(plan, "search", None)
-    if not callable(search):
         raise ValueError("the best-plan search (colossim.plan.search) is not part of this installation: "
-                         "set `evaluator: package.module:function` in the sweep file")
-    table = search(model=point.model, cluster=point.cluster, gpus=point.gpus, global_batch=point.global_batch,
-                   objective=point.objective, top_k=point.top_k, **point.opts)
-    if len(table) == 0:
-        raise InfeasiblePoint("no parallel layout fits this point")
-    return table
+                         "set `evaluator: package.module:function` in the sweep file") from None
+    return search, tuple(OBJECTIVES)
+
+
+def evaluate_point(point: SweepPoint) -> Any:
+    """Default evaluator: the best-plan search (`colossim.plan.search.search`) for one grid point.
+
+    `cluster` is a built-in scenario or a cluster YAML path; the job runs on that cluster's partition of
+    `options.gpu` (default: its most numerous GPU type), as of `options.at` (YYYY-MM-DD, default: final),
+    in `options.precision` (default bf16; "bf16,fp8" searches both). `objective` is one the search knows
+    (time, cost, energy). A point asking for more GPUs than the partition has, or whose model fits no
+    layout, is infeasible; unknown ids, objectives or options stop the sweep (exit code 2)."""
+    search, objectives = _plan_search()
+    from colossim.models.zoo import get_model
+
+    opts = point.opts
+    unknown = sorted(set(opts) - set(PLAN_OPTIONS))
+    if unknown:
+        raise ValueError(f"options {unknown} are not known to the plan search: use {', '.join(PLAN_OPTIONS)}")
+    if point.objective not in objectives:
+        raise ValueError(f"objective '{point.objective}' is not one of {', '.join(objectives)}")
+    gpu, at, precision = opts.get("gpu"), opts.get("at"), opts.get("precision", "bf16")
+    machine = _job_machine(point.cluster, None if gpu is None else str(gpu), None if at is None else str(at))
+    if point.gpus > machine.gpus_available:
+        raise InfeasiblePoint(f"{point.gpus:,} GPUs exceed the {machine.gpus_available:,} {machine.gpu} of "
+                              f"'{point.cluster}'")
+    model = get_model(point.model)
+    try:
+        result = search(model, machine.hardware, point.gpus, global_batch=point.global_batch,
+                        objective=point.objective, top_k=point.top_k,
+                        precisions=tuple(p.strip() for p in str(precision).split(",")),
+                        economics=machine.economics)
+    except ValueError as exc:  # nothing can run: no valid layout, nothing fits, precision unsupported
+        raise InfeasiblePoint(str(exc)) from None
+    return result.top

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +39,8 @@ def test_each_figure_function_gives_a_titled_png():
                        "m", "async"),
         interruptions_figure([RateLine("r", 0.01)], [("a", 1000), ("b", 5000)], "r"),
         operations_figure(OpsSeries(np.arange(48) / 24, np.full(48, 100.0), np.full(48, 50.0), np.zeros(48),
-                                    np.full(48, 0.5), None, np.full(48, 1.0)), "test", 2, "2026-01-01"),
+                                    np.full(48, 0.5), None, np.full(48, 1.0), 0.4, (0.5, 1.5)), "test", 2,
+                          date(2026, 1, 1)),
     ]
     for f in figures:
         assert f.png.startswith(PNG) and f.title and f.caption

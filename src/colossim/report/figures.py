@@ -9,6 +9,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -256,6 +257,8 @@ class OpsSeries:
     utilisation: np.ndarray  # per sample interval, 0..1
     goodput: np.ndarray | None  # per sample interval, 0..1, when the simulator reports it
     power_mw: np.ndarray
+    period_goodput: float | None = None  # over the whole period
+    flagship_days: tuple[float, float] | None = None  # the flagship run's start and end (or last) day
 
 
 def _daily(days: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,26 +273,49 @@ def _daily(days: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.nonzero(ok)[0] + 0.5, sums[ok] / counts[ok]
 
 
-def operations_figure(s: OpsSeries, scenario: str, days: float, start: str) -> Figure:
-    fig, ax = _new(3, 1, 11, 8.0, left=0.08, top=0.92, bottom=0.07, hspace=0.4)
+def _date_ticks(ax, start: date, days: float) -> None:
+    """Calendar ticks on an axis in days since `start`: month starts (every other one past 200 days)."""
+    if days < 60:
+        step = 7 if days > 14 else 1
+        ticks = np.arange(0, days + 1, step)
+        ax.set_xticks(ticks, [(start + timedelta(days=int(t))).strftime("%d %b") for t in ticks])
+        return
+    ticks, labels, month = [], [], date(start.year, start.month, 1)
+    every = 2 if days > 200 else 1
+    while (month - start).days <= days:
+        if (month - start).days >= 0 and (month.month - 1) % every == 0:
+            ticks.append((month - start).days)
+            labels.append(month.strftime("%b\n%Y") if month.month == 1 or not labels else month.strftime("%b"))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    ax.set_xticks(ticks, labels)
+
+
+def operations_figure(s: OpsSeries, scenario: str, days: float, start: date) -> Figure:
+    fig, ax = _new(3, 1, 11, 8.0, left=0.08, top=0.92, bottom=0.08, hspace=0.45)
     ax[0].fill_between(s.days, 0, s.capacity_gpus / 1e3, step="post", color="#d6e2f3", label="in service")
     ax[0].fill_between(s.days, 0, s.busy_gpus / 1e3, step="post", color=PALETTE[0], alpha=0.85, label="busy")
     ax[0].plot(s.days, s.down_gpus / 1e3, color=PALETTE[3], lw=1, label="down for repair")
     ax[0].set(ylabel="thousand GPUs", title="GPUs in service, busy with jobs, and down")
+    if s.flagship_days is not None:
+        ax[0].axvspan(*s.flagship_days, color=PALETTE[1], alpha=0.12, label="flagship training run")
     ax[0].legend(fontsize=8, frameon=False, loc="upper left")
     d, u = _daily(s.days, s.utilisation)
     ax[1].plot(d, 100 * u, color=PALETTE[0], lw=1.4, label="utilisation (busy / in service)")
     if s.goodput is not None:
         d2, g = _daily(s.days, s.goodput)
         ax[1].plot(d2, 100 * g, color=PALETTE[2], lw=1.4, label="goodput (useful work / in service)")
+    elif s.period_goodput is not None:
+        ax[1].axhline(100 * s.period_goodput, color=PALETTE[2], ls="--", lw=1.4,
+                      label=f"goodput over the whole period ({s.period_goodput:.0%})")
     ax[1].set(ylabel="% of GPU time (daily mean)", ylim=(0, 105), title="Utilisation and goodput")
     ax[1].legend(fontsize=8, frameon=False, loc="lower right")
     d3, p = _daily(s.days, s.power_mw)
     ax[2].plot(d3, p, color=PALETTE[1], lw=1.4)
     ax[2].set(ylabel="MW (daily mean)", title="Power drawn by busy GPU systems",
-              xlabel=f"day of the simulation (day 0 = {start})")
+              xlabel=f"date (the simulation starts {start.isoformat()}, as the first racks arrive)")
     for a in ax:
         a.set_xlim(0, days)
+        _date_ticks(a, start, days)
     return _done(
         fig, "operations", f"{scenario}: {days:g} simulated days of operations",
         "Jobs, node failures, repairs and rack deliveries simulated over the period: capacity and its "

@@ -80,11 +80,15 @@ def run_operations(ctx: Context):
 def _series(result) -> OpsSeries:
     s = result.series
     goodput = s.get("goodput")
+    flag = result.summary.get("flagship") or {}
+    span = None
+    if flag.get("start_day") is not None:
+        span = (flag["start_day"], flag["end_day"] if flag.get("end_day") is not None else result.summary["days"])
     return OpsSeries(
         days=np.asarray(s["t_s"]) / DAY_S, capacity_gpus=np.asarray(s["capacity_gpus"]),
         busy_gpus=np.asarray(s["busy_gpus"]), down_gpus=np.asarray(s["down_gpus"]),
         utilisation=np.asarray(s["utilisation"]), goodput=None if goodput is None else np.asarray(goodput),
-        power_mw=np.asarray(s["power_mw"]),
+        power_mw=np.asarray(s["power_mw"]), period_goodput=result.summary.get("goodput"), flagship_days=span,
     )
 
 
@@ -105,7 +109,7 @@ def build(ctx: Context) -> SectionOutput:
     o = ctx.options
     cluster, config, result = run_operations(ctx)
     summary = result.summary
-    day0 = cluster.start.isoformat() if cluster.start else "the first delivery"
+    day0 = cluster.start or min(p.start for p in ctx.spec.phases)
     figure = operations_figure(_series(result), ctx.spec.name, o.ops_days, day0)
     rows = _table_rows(summary)
     frame = pd.DataFrame(rows)

@@ -321,3 +321,55 @@ def operations_figure(s: OpsSeries, scenario: str, days: float, start: date) -> 
         "Jobs, node failures, repairs and rack deliveries simulated over the period: capacity and its "
         "use (top), the share of GPU time that is busy and useful (middle), and power (bottom).",
     )
+
+
+# --- training -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrainingBar:
+    """One phase's best plan (numbers from colossim.plan)."""
+
+    label: str
+    ideal_days: float
+    with_failures_days: float | None
+    step_parts_s: dict[str, float]  # exposed step time by part, seconds (they add up to the step time)
+    memory_parts_gb: dict[str, float]  # per GPU, GB
+    usable_gb: float
+
+
+def _stacked(ax, labels: Sequence[str], parts: Sequence[dict[str, float]], fmt: str) -> None:
+    x = np.arange(len(labels))
+    keys = list(dict.fromkeys(k for p in parts for k in p))
+    bottom = np.zeros(len(labels))
+    for i, k in enumerate(keys):
+        values = np.array([p.get(k, 0.0) for p in parts])
+        if not values.any():
+            continue
+        ax.bar(x, values, 0.6, bottom=bottom, label=k, color=PALETTE[i % len(PALETTE)])
+        bottom += values
+    for xi, total in zip(x, bottom, strict=True):
+        ax.annotate(fmt.format(total), (xi, total), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, labels, fontsize=9)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
+    ax.margins(y=0.3)
+
+
+def training_figure(bars: Sequence[TrainingBar], model: str) -> Figure:
+    fig, ax = _new(1, 3, 14, 4.8, top=0.84, bottom=0.16, wspace=0.3)
+    labels = [b.label for b in bars]
+    series = {"ideal (no failures)": [b.ideal_days for b in bars]}
+    if all(b.with_failures_days is not None for b in bars):
+        series["with failures and restarts"] = [float(b.with_failures_days or 0.0) for b in bars]
+    _grouped(ax[0], labels, series, fmt="{:,.0f}")
+    ax[0].set(title="Time to train", ylabel="days")
+    _stacked(ax[1], labels, [b.step_parts_s for b in bars], "{:.2f} s")
+    ax[1].set(title="One training step, by part", ylabel="seconds per step")
+    _stacked(ax[2], labels, [b.memory_parts_gb for b in bars], "{:.0f} GB")
+    for i, b in enumerate(bars):
+        ax[2].plot([i - 0.35, i + 0.35], [b.usable_gb] * 2, color="#333", ls="--", lw=1)
+    ax[2].set(title="Memory per GPU (dashed: usable HBM)", ylabel="GB per GPU")
+    return _done(
+        fig, "training", f"Training {model} on each phase",
+        "The best layout the plan search finds on each phase: days to train (ideal and with failures), "
+        "where a step's time goes, and what fills each GPU's memory.",
+    )

@@ -19,15 +19,19 @@ def gemm_rate(precision, hw: HardwareArrays):
     return peak_flops(precision, hw) * eff
 
 
-def gemm_efficiency(min_dim, eff_max, half_dim):
-    """Saturating curve in the GEMM's narrowest dimension per GPU (after TP/EP sharding): tiles, waves and
-    the K loop are used less well by thin GEMMs. eff = eff_max * d / (d + d_half)."""
-    return eff_max * min_dim / (min_dim + half_dim)
+def gemm_efficiency(flops, min_dim, eff_max, half_dim, rate, tail_s):
+    """Fraction of peak reached by one GEMM of `flops` FLOPs whose narrowest dimension (after TP/EP
+    sharding) is `min_dim`: eff_max, times d / (d + d_half) for thin GEMMs (tiles and the K loop used less
+    well), with a fixed tail per call (last partial wave, prologue/epilogue) that small GEMMs cannot hide."""
+    t = gemm_time(flops, 1.0, min_dim, rate, half_dim, tail_s)
+    return flops / t / (rate / eff_max)
 
 
-def gemm_time(flops, min_dim, rate, half_dim):
-    """Time of GEMMs totalling `flops` whose narrowest dimension is `min_dim`, at `rate` = peak x eff_max."""
-    return flops * (min_dim + half_dim) / (rate * np.maximum(min_dim, 1.0))
+def gemm_time(flops, calls, min_dim, rate, half_dim, tail_s):
+    """Time of `calls` GEMMs totalling `flops` with narrowest dimension `min_dim`, at `rate` = peak x eff_max:
+    flops * (d + d_half) / (rate * d) + calls * tail. Equivalently each GEMM follows a saturating curve in
+    its size F: eff = eff_max * d / (d + d_half) * F / (F + F_half), F_half = rate * tail."""
+    return flops * (min_dim + half_dim) / (rate * np.maximum(min_dim, 1.0)) + calls * tail_s
 
 
 def attention_time(flops, hw: HardwareArrays):

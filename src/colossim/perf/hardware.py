@@ -39,6 +39,7 @@ class FamilyCalibration(_Strict):
     )
     gemm_eff: GemmEfficiency
     gemm_half_dim: float = Field(gt=0, description="narrowest GEMM dimension at which GEMMs run at half rate")
+    gemm_tail_us: float = Field(ge=0, description="fixed time per GEMM call that its size cannot hide")
     attention_eff: float = Field(gt=0, le=1, description="fused attention forward, fraction of BF16 peak")
     hbm_eff: float = Field(gt=0, le=1, description="fraction of HBM bandwidth element-wise kernels reach")
     nvlink_eff: float = Field(gt=0, le=1, description="NCCL bus bandwidth / NVLink one-direction bandwidth")
@@ -119,6 +120,7 @@ class HardwareArrays(NamedTuple):
     eff_fp8: np.ndarray | float
     eff_fp4: np.ndarray | float
     gemm_half_dim: np.ndarray | float
+    gemm_tail: np.ndarray | float  # s per GEMM call
     attention_eff: np.ndarray | float
     hbm_bytes: np.ndarray | float
     hbm_bw: np.ndarray | float  # bytes/s, peak
@@ -168,6 +170,7 @@ class Hardware:
             eff_fp8=c.gemm_eff.fp8 or nan,
             eff_fp4=c.gemm_eff.fp4 or nan,
             gemm_half_dim=c.gemm_half_dim,
+            gemm_tail=c.gemm_tail_us * 1e-6,
             attention_eff=c.attention_eff,
             hbm_bytes=g.hbm_gb * 1e9,
             hbm_bw=g.hbm_bw_tb_s * 1e12,

@@ -33,9 +33,8 @@ class ModelArrays(NamedTuple):
     out_dim: np.ndarray | float
     qk_head_dim: np.ndarray | float
     v_head_dim: np.ndarray | float
-    attn_narrow: (
-        np.ndarray | float
-    )  # narrowest attention-projection width TP does not split (MLA: latent ranks)
+    attn_narrow: np.ndarray | float  # narrowest projection width TP does not split (MLA: latent ranks)
+    attn_calls: np.ndarray | float  # GEMM calls of the attention projections (QKV fused: 2; MLA: 4-5)
     attn_params: np.ndarray | float  # per layer
     ffn: np.ndarray | float  # dense MLP width (0 when there is no dense layer)
     mlp_mats: np.ndarray | float  # 2 plain, 3 gated
@@ -74,6 +73,7 @@ def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
         qk_head_dim=float(a.qk_head_dim),
         v_head_dim=float(a.v_head_dim),
         attn_narrow=float(_narrow(m)),
+        attn_calls=float(a.projections),
         attn_params=float(attention_params(m)),
         ffn=float(m.ffn or 0) if m.dense_layers else 0.0,
         mlp_mats=float(mlp_matrices(m)),

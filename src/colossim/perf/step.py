@@ -139,25 +139,25 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     any_cp = bool(np.any(c > 1))
 
     # ---- compute of one layer, one micro-batch (forward), averaged over dense and MoE layers
-    rate, rate16, half = gemm_rate(lay.precision, hw), hw.peak_bf16 * hw.eff_bf16, hw.gemm_half_dim
+    rate, rate16 = gemm_rate(lay.precision, hw), hw.peak_bf16 * hw.eff_bf16
+    half, tail = hw.gemm_half_dim, hw.gemm_tail
     # narrowest dimension of each GEMM per GPU: rows (tokens), and the widths after TP/EP sharding
     d_attn = np.minimum(np.minimum(T, m.attn_narrow), m.out_dim / t)
     d_mlp = np.minimum(np.minimum(T, h), np.maximum(m.ffn, 1.0) / t)
-    expert_rows = tok * m.top_k * e * et / np.maximum(m.experts, 1.0) * hw.moe_imbalance  # per local expert
-    d_exp = np.minimum(np.minimum(expert_rows, h), m.expert_ffn / et)
-    d_shared = np.minimum(np.minimum(T, h), m.shared * m.expert_ffn / t)
-    routed = tok * 2.0 * m.top_k * m.expert_params * hw.moe_imbalance  # busiest expert rank
-    t_experts = gemm_time(routed, d_exp, rate, half)
-    t_gemm = (
-        gemm_time(tok * 2.0 * m.attn_params, d_attn, rate, half)
-        + f_dense * gemm_time(tok * 2.0 * m.mlp_params, d_mlp, rate, half)
-        + f_moe
-        * (
-            t_experts
-            + gemm_time(tok * 2.0 * m.shared * m.expert_params, d_shared, rate, half)
-            + gemm_time(tok * 2.0 * m.router_params, np.minimum(T, m.experts), rate16, half)
-        )
-    )
+    t_gemm = gemm_time(tok * 2.0 * m.attn_params, m.attn_calls, d_attn, rate, half, tail)
+    if dense_model:
+        t_experts = 0.0
+        t_gemm = t_gemm + gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)
+    else:
+        expert_rows = tok * m.top_k * e * et / np.maximum(m.experts, 1.0) * hw.moe_imbalance  # per local expert
+        d_exp = np.minimum(np.minimum(expert_rows, h), m.expert_ffn / et)
+        d_shared = np.minimum(np.minimum(T, h), m.shared * m.expert_ffn / t)
+        routed = tok * 2.0 * m.top_k * m.expert_params * hw.moe_imbalance  # busiest expert rank
+        t_experts = gemm_time(routed, 2.0, d_exp, rate, half, tail)  # grouped GEMMs: fc1 and fc2
+        shared = gemm_time(tok * 2.0 * m.shared * m.expert_params, 2.0 * (m.shared > 0), d_shared, rate, half, tail)
+        router = gemm_time(tok * 2.0 * m.router_params, 1.0, np.minimum(T, m.experts), rate16, half, tail)
+        t_gemm = (t_gemm + f_dense * gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)
+                  + f_moe * (t_experts + shared + router))
     t_core = attention_time(tok * (S / 2.0) * 2.0 * m.heads * (m.qk_head_dim + m.v_head_dim), hw)  # causal
     ffn_act = (
         f_dense * m.ffn + f_moe * (m.top_k + m.shared) * m.expert_ffn
@@ -215,7 +215,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
 
     # ---- LM head and loss on the last rank, BF16, forward + backward
     t_head = 3.0 * gemm_time(
-        tok * 2.0 * m.vocab * h, np.minimum(np.minimum(T, h), m.vocab / t), rate16, half
+        tok * 2.0 * m.vocab * h, 1.0, np.minimum(np.minimum(T, h), m.vocab / t), rate16, half, tail
     ) + memory_time(tok * m.vocab * LOGIT_PASS_BYTES, hw)
 
     t_layer = (

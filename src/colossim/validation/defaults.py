@@ -16,6 +16,8 @@ Defaults (docs/perf_model.md, "Validation defaults"):
   overlap           -> TP overlap when sp, DP/PP/CP overlap on, EP all-to-all not overlapped
   MoE dispatcher    -> deepep (one copy per destination NVLink domain): Megatron-Bridge MoE recipes use the
                        flex dispatcher with its HybridEP/DeepEP backend
+  gradient reduction (not in the schema) -> BF16: NVIDIA's NeMo performance recipes set
+                       grad_reduce_in_fp32=False (Megatron-LM's own default is FP32)
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
     dispatcher = "deepep" if model.moe is not None and p.ep > 1 else "alltoall"
     if dispatcher == "deepep":
         notes.append("MoE dispatcher -> deepep (deduplicated per NVLink domain)")
+    notes.append("gradient reduction -> bf16")
     return Layout(
         tp=p.tp,
         pp=p.pp,
@@ -137,6 +140,7 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
         precision=run.precision,
         overlap=Overlap(tp=sp, cp=True, ep=False, pp=True, dp=True),
         moe_dispatcher=dispatcher,
+        grad_reduce_fp32=False,
     )
 
 

@@ -134,7 +134,7 @@ def _from_x(p: FitParam, x: float) -> float:
     return p.lower + (p.upper - p.lower) / (1.0 + np.exp(-x))
 
 
-PRIOR_WEIGHT = 0.02  # weight of the pull toward the sourced starting values (log scale), chosen by LOSO
+PRIOR_WEIGHT = 0.1  # weight of the pull toward the sourced starting values (log scale), chosen by LOSO
 
 
 def fit_family(

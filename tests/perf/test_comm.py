@@ -12,6 +12,7 @@ from colossim.perf.comm import (
     allreduce_time,
     dedup_all_to_all_time,
     exposed,
+    gather_cost,
     gather_time,
     members_per_domain,
     ring_allreduce,
@@ -79,3 +80,16 @@ def test_more_bandwidth_never_makes_a_collective_slower(nbytes, n, k, bw, factor
         fast_in = fn(nbytes, n, k, bw * 8 * factor, bw, 1e-6, 5e-6)
         fast_out = fn(nbytes, n, k, bw * 8, bw * factor, 1e-6, 5e-6)
         assert np.all(fast_in <= slow * (1 + 1e-12)) and np.all(fast_out <= slow * (1 + 1e-12))
+
+
+@given(
+    nbytes=st.floats(0.0, 1e11),
+    n=st.sampled_from([1.0, 2.0, 16.0, 512.0]),
+    k=st.sampled_from([1.0, 4.0, 8.0]),
+)
+def test_gather_cost_is_the_linear_form_of_gather_time(nbytes, n, k):
+    k = min(k, n)
+    per_byte, latency = gather_cost(n, k, 400 * GB, 50 * GB, 2e-6, 5e-6)
+    assert float(nbytes * per_byte + latency) == pytest.approx(
+        float(gather_time(nbytes, n, k, 400 * GB, 50 * GB, 2e-6, 5e-6)), rel=1e-12, abs=1e-15
+    )

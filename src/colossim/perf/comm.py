@@ -45,6 +45,15 @@ def allreduce_time(nbytes, n, k, bw_in, bw_out, lat_in, lat_out):
     return np.where(n > 1.0, 2.0 * ring_gather(nbytes, k, bw_in, lat_in) + across, 0.0)
 
 
+def gather_cost(n, k, bw_in, bw_out, lat_in, lat_out):
+    """(seconds per byte, latency) of `gather_time`, which is linear in the buffer size: reuse both when
+    the same group moves several buffers (gradients, then parameters)."""
+    domains = np.maximum(n / k, 1.0)
+    per_byte = (k - 1.0) / k / bw_in + (domains - 1.0) / domains / (k * bw_out)
+    latency = (k - 1.0) * lat_in + (domains - 1.0) * lat_out
+    return np.where(n > 1.0, per_byte, 0.0), np.where(n > 1.0, latency, 0.0)
+
+
 def gather_time(nbytes, n, k, bw_in, bw_out, lat_in, lat_out):
     """Reduce-scatter (or all-gather) over n ranks with k per domain, hierarchical as above."""
     domains = np.maximum(n / k, 1.0)

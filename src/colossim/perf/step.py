@@ -24,7 +24,7 @@ from colossim.perf.comm import (
     allreduce_time,
     dedup_all_to_all_time,
     exposed,
-    gather_time,
+    gather_cost,
     members_per_domain,
     p2p_time,
 )
@@ -113,9 +113,11 @@ def evaluate(
     n = lay.rows
     if n <= BLOCK:
         return _evaluate_block(m, lay, hw)
+    count = -(-n // BLOCK)
+    size = -(-n // count)  # equal blocks of at most BLOCK rows
     blocks = []
-    for start in range(0, n, BLOCK):  # blocks of rows, not a loop over layouts
-        stop = min(start + BLOCK, n)
+    for start in range(0, n, size):  # blocks of rows, not a loop over layouts
+        stop = min(start + size, n)
         blocks.append(
             _evaluate_block(_rows(m, start, stop, n), _rows(lay, start, stop, n), _rows(hw, start, stop, n))
         )
@@ -244,13 +246,16 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     groups = [(sp_.dense, sp_.dense_replicas, members_per_domain(sp_.dense_replicas, t, D))]
     if not dense_model:  # expert weights are reduced over their own replica group
         groups.append((sp_.expert, sp_.expert_replicas, members_per_domain(sp_.expert_replicas, e * et, D)))
+    z = lay.zero
+    any_plain_dp = bool(np.any(z == 0))
     reduce_ar = reduce_rs = param_ag = 0.0
     for params, n, k in groups:
-        reduce_ar = reduce_ar + allreduce_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
-        reduce_rs = reduce_rs + gather_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
-        param_ag = param_ag + gather_time(params * 2.0, n, k, nv_bw, net_bw, nv_lat, net_lat)
+        per_byte, latency = gather_cost(n, k, nv_bw, net_bw, nv_lat, net_lat)  # RS and AG cost the same
+        reduce_rs = reduce_rs + params * gbytes * per_byte + latency
+        param_ag = param_ag + params * 2.0 * per_byte + latency
+        if any_plain_dp:  # ZeRO-0 all-reduces instead (ring or tree across domains)
+            reduce_ar = reduce_ar + allreduce_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
     win_f, win_b = layers * t_fwd, layers * (t_bwd + t_rec)
-    z = lay.zero
     dp_z012 = exposed(np.where(z == 0, reduce_ar, reduce_rs), win_b, hw.ovl_dp, lay.ovl_dp) + (
         z >= 1
     ) * exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp)

@@ -64,3 +64,18 @@ def test_bad_inputs_exit_2(tmp_path):
     cfg.write_text("days: -3\n")
     out = _run("--scenario", "colossus", "--config", str(cfg))
     assert out.exit_code == 2 and "days" in out.output
+
+
+def test_cluster_file(tmp_path):
+    cluster = tmp_path / "small.yaml"
+    cluster.write_text(
+        "name: small\nsite: us_average\nfabric: {switch: spectrum4_sn5600}\n"
+        "phases:\n  - {name: p1, start: 2024-03-01, add: [{system: dgx_h100, count: 64}], source: test}\n"
+    )
+    out = _run("--cluster", str(cluster), "--days", "80", "--jobs", "500", "--policy", "priority", "--json")
+    assert out.exit_code == 0, out.output
+    s = json.loads(out.stdout)
+    assert s["peak_capacity_gpus"] == 512 and s["pools"] == 1 and "flagship" not in s
+    assert s["jobs_total"] == 500
+    both = _run("--cluster", str(cluster), "--scenario", "colossus")
+    assert both.exit_code == 2

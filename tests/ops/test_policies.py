@@ -37,7 +37,9 @@ def test_easy_backfill_fills_holes_without_delaying_the_head(make_pool, make_clu
 
 def test_fifo_start_order_on_a_random_workload(make_pool, make_cluster):
     cl = make_cluster(make_pool(nodes=64, pod=16))
-    cfg = OpsConfig.model_validate({**NO_FAIL, "days": 20, "workload": {"jobs": 3000, "target_load": 0.9}})
+    cfg = OpsConfig.model_validate(
+        {**NO_FAIL, "days": 20, "policy": {"kind": "fifo"}, "workload": {"jobs": 3000, "target_load": 0.9}}
+    )
     res = simulate(cl, build_workload(cl, cfg), cfg)
     start = res.jobs["first_start_s"]
     done = np.isfinite(start)

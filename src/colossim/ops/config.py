@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from colossim.ops.fit import ProfileName
 from colossim.ops.placement import PlacementConfig, TopologyPlacement
-from colossim.ops.policies import FifoConfig, PolicyConfig
+from colossim.ops.policies import BackfillConfig, PolicyConfig
 from colossim.ops.spares import NoSpares, SparesConfig
 from colossim.reliability.presets import FailurePresetName
 
@@ -125,7 +125,7 @@ class SyntheticWorkloadConfig(_Strict):
 class OpsConfig(_Strict):
     days: float = Field(365.0, gt=0)
     seed: int = Field(1, ge=0)
-    policy: PolicyConfig = FifoConfig()
+    policy: PolicyConfig = BackfillConfig()
     placement: PlacementConfig = TopologyPlacement()
     spares: SparesConfig = NoSpares()
     failures: FailureConfig = FailureConfig()

@@ -26,11 +26,8 @@ def topology_place(free: list[int], n: int) -> list[list[int]] | None:
     if n <= 0:
         return []
     if max(free, default=0) >= n:
-        best, best_free = -1, 1 << 62
-        for k, f in enumerate(free):
-            if n <= f < best_free:
-                best, best_free = k, f
-        return [[best, n]]
+        best_free = min([f for f in free if f >= n])  # best fit: the fullest pod that still fits
+        return [[free.index(best_free), n]]
     order = sorted(range(len(free)), key=free.__getitem__, reverse=True)
     alloc: list[list[int]] = []
     rem = n

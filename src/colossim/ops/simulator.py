@@ -102,6 +102,10 @@ class _Run:
         self.placement = config.placement
         self.policy = config.policy.build()
         self.estimate_factor = float(getattr(config.policy, "runtime_estimate_factor", 1.0))
+        # bookkeeping only some policies read: running jobs' estimated ends (EASY reservations) and
+        # running nodes per priority (preemption)
+        self.track_ends = bool(getattr(self.policy, "uses_reservations", False))
+        self.track_prio = bool(getattr(self.policy, "uses_priority_nodes", False))
 
         self._load_jobs(workload)
         self.queue = JobQueue(lambda j: self.policy.key(self, j))
@@ -297,8 +301,9 @@ class _Run:
         ps.n_free -= n
         ps.n_busy += n
         ps.running[j] = n
-        pr = self.prio[j]
-        ps.prio_nodes[pr] = ps.prio_nodes.get(pr, 0) + n
+        if self.track_prio:
+            pr = self.prio[j]
+            ps.prio_nodes[pr] = ps.prio_nodes.get(pr, 0) + n
         self.alloc[j] = alloc
         self.alloc_nodes[j] = n
         self.pods_used[j] = len(alloc)
@@ -319,9 +324,10 @@ class _Run:
         self.seg_ckpt[j] = wall - overhead - self.remaining[j]
         self.epoch[j] += 1
         self.events.push(t + wall, JOB_END, JOB_END, j, self.epoch[j])
-        key = (t + wall * self.estimate_factor, j)
-        self.end_key[j] = key
-        insort(ps.ends, key)
+        if self.track_ends:
+            key = (t + wall * self.estimate_factor, j)
+            self.end_key[j] = key
+            insort(ps.ends, key)
 
     def _close_segment(self, j: int, t: float, completed: bool, horizon: bool = False) -> None:
         wall = t - self.seg_start[j]
@@ -383,12 +389,11 @@ class _Run:
         ps.n_busy -= n
         ps.n_free += freed
         del ps.running[j]
-        pr = self.prio[j]
-        ps.prio_nodes[pr] -= n
-        key = self.end_key[j]
-        i = bisect_left(ps.ends, key)
-        del ps.ends[i]
-        self.end_key[j] = None
+        if self.track_prio:
+            ps.prio_nodes[self.prio[j]] -= n
+        if self.track_ends:
+            del ps.ends[bisect_left(ps.ends, self.end_key[j])]
+            self.end_key[j] = None
         self.alloc[j] = None
         self.alloc_nodes[j] = 0
         self.dirty = True
@@ -414,8 +419,8 @@ class _Run:
 
     def _restart_in_place(self, j: int, t: float) -> None:
         ps = self.pools[self.pool[j]]
-        i = bisect_left(ps.ends, self.end_key[j])
-        del ps.ends[i]
+        if self.track_ends:
+            del ps.ends[bisect_left(ps.ends, self.end_key[j])]
         self._begin_segment(j, ps, self.restart[j], t)
 
     def _finish(self, j: int, t: float, status: int) -> None:
@@ -513,7 +518,8 @@ class _Run:
             ps.busy[k] -= 1
             ps.n_busy -= 1
             ps.running[j] -= 1
-            ps.prio_nodes[self.prio[j]] -= 1
+            if self.track_prio:
+                ps.prio_nodes[self.prio[j]] -= 1
             alloc = self.alloc[j]
             for entry in alloc:
                 if entry[0] == k:
@@ -594,7 +600,7 @@ class _Run:
             ))
         totals = [sum(col) for col in zip(*per_pool, strict=True)] if per_pool else [0] * 11
         cap, busy, free, spare, down, burn, pending, running, acc_busy, acc_cap, energy = totals
-        self.series_rows.append((t, cap, busy, free, spare, down, burn, pending, len(self.queue.keys), running,
+        self.series_rows.append((t, cap, busy, free, spare, down, burn, pending, self.queue.size, running,
                                  acc_busy, acc_cap, energy, self.failures))
         self.series_pool_cap.append([row[0] for row in per_pool])
         nxt = t + self.config.sample_every_s

@@ -27,6 +27,7 @@ class BackfillConfig(BaseModel):
 
 
 class EasyBackfill:
+    uses_reservations = True
     def __init__(self, depth: int, by_priority: bool = False) -> None:
         self.depth = depth
         self.by_priority = by_priority
@@ -47,13 +48,13 @@ class EasyBackfill:
 
     def schedule(self, host: Host, t: float) -> None:
         q = host.queue
-        while q.keys:
+        while q.size:
             job = q.head()
             if not host.start(job, host.fit_options(job), t):
                 break
             q.pop_head()
         self.res = None
-        if not q.keys:
+        if not q.size:
             return
         self.res = host.reservation(q.head(), t)
         free = host.pool_free()

@@ -9,46 +9,62 @@ from typing import Protocol
 
 
 class JobQueue:
-    """Waiting jobs in policy order: a sorted list of (key..., job) tuples. Insert and remove are
-    O(log n) searches plus a memmove; the head is O(1). `version` counts changes to the first `window`
-    entries, so a policy can cache facts about the front of the queue."""
+    """Waiting jobs in policy order: a sorted list of (key..., job) tuples read from index `lo` on, so
+    taking the head is O(1) (the dead prefix is dropped now and then); insert and remove are O(log n)
+    searches plus a memmove. `size` is the number of waiting jobs. `version` counts changes to the first
+    `window` entries, so a policy can cache facts about the front of the queue."""
 
-    __slots__ = ("keys", "_key", "window", "version")
+    __slots__ = ("keys", "lo", "size", "_key", "window", "version")
 
     def __init__(self, key: Callable[[int], tuple], window: int = 0) -> None:
         self.keys: list[tuple] = []
+        self.lo = 0
+        self.size = 0
         self._key = key
         self.window = window
         self.version = 0
 
     def push(self, job: int) -> None:
         key = self._key(job)
-        i = bisect_left(self.keys, key)
+        i = bisect_left(self.keys, key, self.lo)
         self.keys.insert(i, key)
-        if i < self.window:
+        self.size += 1
+        if i - self.lo < self.window:
             self.version += 1
 
     def remove(self, job: int) -> None:
         key = self._key(job)
-        i = bisect_left(self.keys, key)
-        if i == len(self.keys) or self.keys[i] != key:
+        keys = self.keys
+        i = bisect_left(keys, key, self.lo)
+        if i == len(keys) or keys[i] != key:
             raise KeyError(f"job {job} is not queued")
-        del self.keys[i]
-        if i < self.window:
+        if i == self.lo:
+            self.pop_head()
+            return
+        del keys[i]
+        self.size -= 1
+        if i - self.lo < self.window:
             self.version += 1
 
     def head(self) -> int:
-        return self.keys[0][-1]
+        return self.keys[self.lo][-1]
 
     def pop_head(self) -> int:
+        keys = self.keys
+        job = keys[self.lo][-1]
+        self.lo += 1
+        self.size -= 1
         self.version += 1
-        return self.keys.pop(0)[-1]
+        if self.lo > 4096 and 2 * self.lo > len(keys):
+            del keys[: self.lo]
+            self.lo = 0
+        return job
 
     def jobs(self, start: int, stop: int) -> list[int]:
-        return [k[-1] for k in self.keys[start:stop]]
+        return [k[-1] for k in self.keys[self.lo + start : self.lo + stop]]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self.size
 
 
 @dataclass

@@ -27,7 +27,7 @@ class Fifo:
 
     def schedule(self, host: Host, t: float) -> None:
         q = host.queue
-        while q.keys:
+        while q.size:
             job = q.head()
             if not host.start(job, host.fit_options(job), t):
                 return

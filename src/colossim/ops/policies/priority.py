@@ -20,6 +20,7 @@ class PriorityConfig(BaseModel):
 
 
 class PriorityScheduler:
+    uses_priority_nodes = True
     def __init__(self, preempt: bool) -> None:
         self.preempt = preempt
 
@@ -32,7 +33,7 @@ class PriorityScheduler:
 
     def schedule(self, host: Host, t: float) -> None:
         q = host.queue
-        while q.keys:
+        while q.size:
             job = q.head()
             if host.start(job, host.fit_options(job), t):
                 q.pop_head()

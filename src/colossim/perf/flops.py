@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from colossim.perf.layout import RECOMPUTE_CODE
 from colossim.perf.shapes import ModelArrays
 
-FULL, SELECTIVE = 2, 1  # RECOMPUTE_CODE values used here
+FULL, SELECTIVE = RECOMPUTE_CODE["full"], RECOMPUTE_CODE["selective"]
 
 
 def attention_proj_flops(m: ModelArrays):

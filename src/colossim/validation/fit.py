@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from colossim.perf.hardware import Calibration, HardwareArrays, stack_hardware
-from colossim.perf.layout import from_layouts
-from colossim.perf.shapes import model_arrays, stack_models
+from colossim.perf.hardware import HardwareArrays, stack_hardware
+from colossim.perf.layout import LayoutArrays, from_layouts
+from colossim.perf.shapes import ModelArrays, model_arrays, stack_models
 from colossim.perf.step import evaluate
 from colossim.validation.predict import Prepared, source_key
 
@@ -79,8 +79,8 @@ class Batch:
     families: np.ndarray
     precisions: np.ndarray
     target: np.ndarray
-    models: object
-    layouts: object
+    models: ModelArrays
+    layouts: LayoutArrays
     hw: HardwareArrays
 
 
@@ -183,19 +183,6 @@ def _take(b: Batch, rows: np.ndarray) -> Batch:
     )
 
 
-def apply(cal: Calibration, fitted: dict[str, dict[str, float]]) -> Calibration:
-    """A copy of `cal` with fitted constants ({family: {"gemm_eff.bf16": v, ...}})."""
-    data = cal.model_dump()
-    for family, values in fitted.items():
-        for path, v in values.items():
-            node = data["families"][family]
-            keys = path.split(".")
-            for k in keys[:-1]:
-                node = node[k]
-            node[keys[-1]] = round(float(v), 4)
-    return Calibration.model_validate(data)
-
-
 def fit(
     b: Batch, train: np.ndarray | None = None, prior_weight: float = PRIOR_WEIGHT
 ) -> dict[str, dict[str, float]]:
@@ -227,7 +214,6 @@ __all__ = [
     "Batch",
     "FitParam",
     "PARAMS",
-    "apply",
     "batch",
     "fit",
     "fit_family",

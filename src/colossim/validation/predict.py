@@ -89,28 +89,14 @@ def prepare(runs: list[ValidationRun], calibration: Calibration | None = None) -
     return Prepared(tuple(runs), tuple(resolved), tuple(reasons))
 
 
-def evaluate_prepared(prep: Prepared, calibration: Calibration | None = None) -> StepArrays | None:
+def evaluate_prepared(prep: Prepared) -> StepArrays | None:
     """One vectorised evaluation of every representable run (rows in `prep.ok` order)."""
     rows = [prep.resolved[i] for i in prep.ok]
     if not rows:
         return None
     models = stack_models([model_arrays(r.model) for r in rows])
     layouts = from_layouts([r.layout for r in rows])
-    if calibration is None:
-        hws = [r.hardware for r in rows]
-    else:
-        from colossim.perf.hardware import hardware_for
-
-        hws = [
-            hardware_for(
-                r.hardware.gpu,
-                nvlink_domain=r.hardware.nvlink_domain,
-                scale_out_gbps_per_gpu=r.hardware.scale_out_gbps_per_gpu,
-                calibration=calibration,
-            )
-            for r in rows
-        ]
-    return evaluate(models, layouts, stack_hardware([h.arrays() for h in hws]))
+    return evaluate(models, layouts, stack_hardware([r.hardware.arrays() for r in rows]))
 
 
 def _group(results: list[RunResult], key) -> dict[str, GroupError]:

@@ -25,8 +25,9 @@ SWEEP = {"evaluator": TOY, "models": ["tiny", "small", "large", "huge"], "cluste
 
 
 def _cmd(sweep_file, out):
-    return [sys.executable, "-m", "colossim.cli.main", "sweep", str(sweep_file), "--out", str(out),
-            "--workers", "2", "--no-progress"]
+    # `python -m colossim.sweep` is `colossim sweep` without importing every other command (quicker start).
+    return [sys.executable, "-m", "colossim.sweep", str(sweep_file), "--out", str(out), "--workers", "2",
+            "--no-progress"]
 
 
 def _manifest_lines(out):

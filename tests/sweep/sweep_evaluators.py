@@ -105,3 +105,15 @@ def worker_env(point: SweepPoint) -> list[dict]:
 
     return [{"omp": os.environ.get("OMP_NUM_THREADS", ""),
              "openblas": os.environ.get("OPENBLAS_NUM_THREADS", "")}]
+
+
+_WARM = {"done": False}
+
+
+def slow_first_call(point: SweepPoint) -> list[dict]:
+    """0.5 s on its first call in a process (imports, caches), 20 ms after that."""
+    import time
+
+    time.sleep(0.02 if _WARM["done"] else 0.5)
+    _WARM["done"] = True
+    return [{"tokens_per_s": float(point.gpus)}]

@@ -76,6 +76,18 @@ def test_finished_chunks_are_saved_in_groups(tmp_path):
     pd.testing.assert_frame_equal(table(out), table(out2))
 
 
+def test_calibration_leaves_out_the_slow_first_point(tmp_path):
+    import sweep_evaluators
+
+    sweep_evaluators._WARM["done"] = False
+    s = spec(evaluator="sweep_evaluators:slow_first_call", models=["a", "b"], clusters=["x"],
+             gpu_counts=list(range(1, 21)))
+    summary = run_sweep(s, tmp_path / "r.parquet", SerialExecutor())
+    # 20 ms per warm point, 37 points left after 3 calibration points, 1 worker: the target (0.5 s) allows
+    # 25 points, balance ceil(37 / 4) = 10, the 100 ms floor 5; judged by the 0.5 s first call it would be 1.
+    assert summary.points_per_chunk == 10
+
+
 def test_progress_reports_reach_the_total(tmp_path):
     seen = []
     run_sweep(spec(), tmp_path / "r.parquet", SerialExecutor(), progress=lambda d, t: seen.append((d, t)))

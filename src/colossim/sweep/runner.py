@@ -80,16 +80,16 @@ class _Saver:
 
 def _calibrate(todo: list[SweepPoint], saver: _Saver, source: str) -> tuple[list[ChunkResult], float]:
     """Evaluate up to CALIBRATION_POINTS points here (results kept) and estimate seconds per point. The
-    first point pays one-off costs (imports, caches), so later points set the estimate when there are any."""
+    first point pays one-off costs (imports, caches), so it is left out of both the estimate and the
+    CALIBRATION_S budget whenever a second point exists."""
     results: list[ChunkResult] = []
-    start = time.perf_counter()
     for point in todo[:CALIBRATION_POINTS]:
         result = run_chunk([point])
         saver.add(result)
         if result.failure is not None:
             _raise_failure(result.failure, source)
         results.append(result)
-        if time.perf_counter() - start > CALIBRATION_S:
+        if sum(r.elapsed_s for r in results[1:]) > CALIBRATION_S:
             break
     times = [r.elapsed_s for r in results]
     return results, statistics.median(times[1:] if len(times) > 1 else times)

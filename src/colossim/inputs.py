@@ -92,22 +92,27 @@ def validate(data: Any, model: type[ModelT], source: str) -> ModelT:
         raise InputError(source, problems_from_validation(err)) from None
 
 
-def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file, turning every read or syntax failure into an InputError."""
+def read_text(path: str | Path, kind: str = "YAML") -> str:
+    """A UTF-8 text file's contents; a missing or unreadable file becomes an InputError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise input_error(str(path), "file not found", "check the path") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError, OSError) as exc:
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise input_error(str(path), f"cannot read the file ({exc.__class__.__name__})",
-                          "give a readable UTF-8 YAML file") from None
-    return parse_yaml_text(text, str(path))
+                          f"give a readable UTF-8 {kind} file") from None
 
 
-def parse_yaml_text(text: str, source: str) -> Any:
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file, turning every read or syntax failure into an InputError."""
+    return parse_yaml_text(read_text(path), str(path))
+
+
+def parse_yaml_text(text: str, source: str, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """Parse YAML text with a safe loader (or a SafeLoader subclass); syntax errors become InputError."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # noqa: S506 - only SafeLoader and its subclasses
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -18,7 +18,7 @@ from colossim.catalog import Catalog, load_catalog
 from colossim.cluster.fabric import FabricError, fabric_figures
 from colossim.cluster.inventory import RetireError, phase_snapshots
 from colossim.cluster.spec import ClusterSpec
-from colossim.inputs import InputError, InputProblem, input_error, validate
+from colossim.inputs import InputError, InputProblem, input_error, parse_yaml_text, read_text, validate
 
 SCENARIO_PACKAGE = "colossim.cluster"
 SCENARIO_DIR = "scenarios"
@@ -35,22 +35,7 @@ _DatesAsText.yaml_implicit_resolvers = {
 
 
 def _parse_yaml(text: str, source: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise input_error(source, f"malformed YAML: {exc.problem}", "fix the YAML syntax", where) from None
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise input_error(source, f"malformed YAML: {exc}", "fix the YAML syntax") from None
-
-
-def _read_text(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise input_error(path, f"cannot read the file ({exc.__class__.__name__})",
-                          "give a readable UTF-8 YAML file") from None
+    return parse_yaml_text(text, source, loader=_DatesAsText)
 
 
 def _scenario_files() -> dict[str, Any]:
@@ -152,7 +137,7 @@ def load_cluster(ref: str, catalog: Catalog | None = None) -> ClusterSpec:
         source = f"colossim/cluster/{SCENARIO_DIR}/{ref}.yaml"
         data = _parse_yaml(scenarios[ref].read_text(encoding="utf-8"), source)
     elif _is_file(ref):
-        data = _parse_yaml(_read_text(ref), ref)
+        data = _parse_yaml(read_text(ref), ref)
         source = ref
     else:
         raise input_error(

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colossim.inputs import InputError, InputProblem, input_error
+from colossim.inputs import InputError, InputProblem, input_error, read_text
 from colossim.ops.workload import DEFAULT_PRIORITY, KINDS, OUTCOMES, Workload
 
 REQUIRED = ("submit_s", "gpus")
@@ -260,15 +260,7 @@ def parse_trace_csv(text: str, source: str = "trace.csv") -> Workload:
 
 def read_trace_csv(path: str | Path) -> Workload:
     """Read a job trace CSV file (InputError with file/line/column on any problem)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise input_error(str(path), "file not found", "check the path") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError, OSError) as exc:
-        raise input_error(
-            str(path), f"cannot read the file ({exc.__class__.__name__})", "give a readable UTF-8 CSV file"
-        ) from None
+    text = read_text(path, "CSV")
     return parse_trace_csv(text, str(path))
 
 

@@ -1,5 +1,5 @@
-"""`colossim report`: a terminal summary by default (nothing written), the JSON behind it with --json
-(consistent with `colossim cluster --json`), files only with --out, and exit code 2 on bad input."""
+"""`colossim report`: the JSON behind the report (consistent with `colossim cluster --json`, fields
+documented), files only with --out, a terminal summary otherwise, and exit code 2 on bad input."""
 
 from __future__ import annotations
 
@@ -7,45 +7,69 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from colossim.cli.main import app
+from colossim.report.document import Report, Section, Table
 
 runner = CliRunner()
 QUICK = ("--ops-days", "20", "--ops-jobs", "1000")
 DOCS = Path(__file__).parents[2] / "docs" / "report.md"
 
 
-def test_json_totals_equal_the_cluster_command(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    out = runner.invoke(app, ["report", "colossus", "--json", *QUICK])
+@pytest.fixture(scope="module")
+def run_json_out(tmp_path_factory):
+    """One real run: --json and --out together, from an empty working folder."""
+    cwd = tmp_path_factory.mktemp("cwd")
+    target = cwd / "rep"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        out = runner.invoke(app, ["report", "colossus", "--json", "--out", str(target), *QUICK])
     assert out.exit_code == 0, out.output
+    return cwd, target, out
+
+
+def test_json_totals_equal_the_cluster_command(run_json_out):
+    _, _, out = run_json_out
     data = json.loads(out.stdout)
     cluster = json.loads(runner.invoke(app, ["cluster", "colossus", "--json"]).stdout)
     assert [g["gpus"] for g in data["growth"]] == [g["gpus"] for g in cluster["growth"]]
     assert [g["facility_power_mw"] for g in data["growth"]] == [g["facility_power_mw"] for g in cluster["growth"]]
     assert data["figures"]["capex_usd_high"] == cluster["figures"]["capex_usd_high"]
-    assert list(tmp_path.iterdir()) == [], "nothing is written without --out"
     assert "report built in" in out.output
 
 
-def test_report_json_fields_are_documented():
-    out = runner.invoke(app, ["report", "--json", *QUICK])
-    data = json.loads(out.stdout)
+def test_report_json_fields_are_documented(run_json_out):
+    data = json.loads(run_json_out[2].stdout)
     documented = set(re.findall(r"`([a-z0-9_]+)`", DOCS.read_text(encoding="utf-8")))
     own = set(data) | set(data["failures"]) | set(data["failures"]["phases"][0]) | set(data["assumptions"][0])
     own |= {k for k in data["failures"]["restart_sensitivity"][0] if not k.startswith("goodput_")}
+    own |= set(data["training"]) | set(data["training"]["partitions"][0])
     missing = own - documented
     assert not missing, f"document these JSON fields in docs/report.md: {sorted(missing)}"
 
 
-def test_out_writes_the_html_report(tmp_path):
-    target = tmp_path / "rep"
-    out = runner.invoke(app, ["report", "colossus", "--out", str(target), *QUICK])
-    assert out.exit_code == 0, out.output
+def test_out_writes_the_html_report_and_nothing_else(run_json_out):
+    cwd, target, _ = run_json_out
+    assert [p.name for p in cwd.iterdir()] == ["rep"], "only the --out folder is written"
     assert (target / "index.html").is_file() and (target / "report.json").is_file()
     assert (target / "tables" / "growth.csv").is_file() and (target / "figures" / "growth.png").is_file()
-    assert "EFLOP/s" in out.stdout and "Failures and goodput" in out.stdout
+    assert json.loads((target / "report.json").read_text(encoding="utf-8")) == json.loads(run_json_out[2].stdout)
+
+
+def test_without_out_it_prints_a_summary_and_writes_nothing(tmp_path, monkeypatch):
+    table = Table("growth", "Growth by phase", "caption", pd.DataFrame({"phase": ["a"], "gpus": [100_000]}),
+                  {"gpus": "GPUs"}, summary=True)
+    fake = Report("T", "S", (Section("growth", "Growth by phase", (table,)),), {"build_s": 0.1})
+    monkeypatch.setattr("colossim.report.build.build_report", lambda options, progress=None: fake)
+    monkeypatch.chdir(tmp_path)
+    out = runner.invoke(app, ["report", "colossus"])
+    assert out.exit_code == 0, out.output
+    assert "Growth by phase" in out.stdout and "100,000" in out.stdout
+    assert "nothing written" in out.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_scenario_exits_2_without_traceback():

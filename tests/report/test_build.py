@@ -35,13 +35,12 @@ def test_sections_in_order_each_with_content(report):
     assert [s.id for s in report.sections] == list(ORDER)
     for s in report.sections:
         assert s.title and s.blocks, s.id
-        if s.id != "training" or report.numbers["training"].get("available", True):
-            assert any(isinstance(b, Table | Figure) for b in s.blocks), f"section {s.id} has no table or figure"
+        assert any(isinstance(b, Table | Figure) for b in s.blocks), f"section {s.id} has no table or figure"
 
 
 def test_every_figure_has_title_caption_and_a_real_image(report):
     names = {f.name for f in report.figures()}
-    assert {"growth", "buy", "interruptions", "goodput", "operations"} <= names
+    assert names == {"growth", "buy", "training", "interruptions", "goodput", "operations"}
     for f in report.figures():
         width, height = _png_size(f.png)
         assert width >= 800 and height >= 300, f.name
@@ -99,6 +98,31 @@ def test_faster_restarts_never_lower_goodput(report):
     for key in (k for k in rows[0] if k.startswith("goodput_")):
         values = [r[key] for r in rows]  # rows ordered by restart time
         assert all(a >= b for a, b in zip(values, values[1:], strict=False)), key
+
+
+def test_training_on_each_phase(report, quick_options):
+    training = report.numbers["training"]
+    assert training["available"] and training["model"] == "grok-3-class"
+    phases = training["phases"]
+    assert [p["phase"] for p in phases] == [g["phases"][-1] for g in report.numbers["growth"]]
+    for p, g in zip(phases, report.numbers["growth"], strict=True):
+        assert p["gpus"] <= p["gpus_available"] <= g["gpus"]
+        # ideal time is the tokens at the layout's throughput
+        assert p["ideal_days"] == pytest.approx(training["tokens"] / p["tokens_per_s"] / 86_400, rel=1e-9)
+        assert p["ideal_days"] < p["wall_days_p10"] <= p["wall_days_p50"] <= p["wall_days_p90"]
+        assert p["memory_per_gpu_gb"] > 0 and 0 < p["mfu"] < 1
+    chosen = {(p["phase"], p["gpu"]) for p in phases}
+    for row in training["partitions"]:  # the chosen partition is the fastest of its phase
+        best = next(p for p in phases if p["phase"] == row["phase"])
+        assert best["wall_days_p50"] <= row["wall_days_p50"] or (row["phase"], row["partition"]) in chosen
+
+
+def test_the_flagship_is_the_first_phase_training_run(report):
+    flagship = report.numbers["operations"]["config"]["flagship"]
+    first = report.numbers["training"]["phases"][0]
+    assert flagship["gpus"] == first["gpus"]
+    assert flagship["ideal_days"] == pytest.approx(first["ideal_days"], rel=1e-12)
+    assert flagship["restart_s"] == pytest.approx(first["restart_s"], rel=1e-12)
 
 
 def test_operations_period_and_accounting(report, quick_options):

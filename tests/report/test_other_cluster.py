@@ -33,3 +33,5 @@ def test_single_phase_cluster_without_storage(tmp_path):
     assert any(r["name"] == "storage (meta_tectonic)" for r in report.numbers["assumptions"]), \
         "the storage the failures section falls back on is listed"
     assert "flagship" not in report.numbers["operations"]["summary"]
+    training = report.numbers["training"]
+    assert not training["available"] and "storage" in training["reason"], "says what to add to the file"

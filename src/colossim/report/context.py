@@ -18,40 +18,36 @@ from colossim.cluster import (
     load_cluster,
     phase_snapshots,
 )
-from colossim.reliability import CheckpointMode
-from colossim.reliability.presets import (
-    CheckpointStateName,
-    FailurePresetName,
-    HostLinkName,
-    RepairPresetName,
-    RestartPresetName,
-)
+from colossim.train import ReliabilityOptions
+
+# Training tokens of the Grok-class run: the model zoo's own sanity check for grok-3-class
+# (colossim/models/data/zoo.yaml, estimate_reasoning (4): 6 x 0.8e12 active parameters x ~60e12 tokens
+# ~ 2.9e26 FLOP, consistent with the public scale of the Grok 3 run). An estimate.
+GROK_CLASS_TOKENS = 60e12
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """The questions the report asks of the core. The defaults are the real report; `quick()` shrinks
-    only the simulated operations period (and the training search where it has a size knob), for tests."""
+    """The questions the report asks of the core. Failures, checkpoints, restarts and repairs follow
+    colossim.train's defaults (`ReliabilityOptions`), so the training and failures sections agree. The
+    defaults are the real report; `quicker()` only shortens the simulated operations and the Monte Carlo."""
 
     scenario: str = "colossus"
     model: str = "grok-3-class"  # model zoo id of the "Grok-class" model trained on each phase
+    tokens: float = GROK_CLASS_TOKENS
+    precision: str = "bf16"
     budget_usd: float = 5e9  # the reported >USD 5B Dell GB200 order
     buy_system: str | None = None  # None: the first system the last phase adds
-    failure_preset: FailurePresetName = "llama3_h100"
-    restart_preset: RestartPresetName = "lablup_auto_retry"  # the operations simulator's default too
-    repair_preset: RepairPresetName = "escalating"
-    checkpoint_mode: CheckpointMode = "async"
-    checkpoint_state: CheckpointStateName = "adam_mixed_bf16"
-    host_link: HostLinkName = "pcie_gen5_x16"
-    spares_eps: float = 1e-3  # accepted chance of running short of hot spares
+    reliability: ReliabilityOptions = field(default_factory=ReliabilityOptions)
     ops_days: float = 365.0
     ops_jobs: int = 100_000
     ops_seed: int = 1
     quick: bool = False
 
     def quicker(self) -> ReportOptions:
-        """A smaller simulated period for tests (every other question unchanged)."""
-        return replace(self, ops_days=45.0, ops_jobs=4_000, quick=True)
+        """A shorter simulated period and fewer Monte Carlo runs, for tests (every question unchanged)."""
+        return replace(self, ops_days=45.0, ops_jobs=4_000, quick=True,
+                       reliability=replace(self.reliability, monte_carlo_runs=200))
 
 
 @dataclass(frozen=True)

@@ -351,11 +351,11 @@ def _stacked(ax, labels: Sequence[str], parts: Sequence[dict[str, float]], fmt: 
         ax.annotate(fmt.format(total), (xi, total), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, labels, fontsize=9)
     ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
-    ax.margins(y=0.3)
+    ax.set_ylim(0, max(float(bottom.max()), 1e-9) * 1.55)  # room for the legend above the bars
 
 
 def training_figure(bars: Sequence[TrainingBar], model: str) -> Figure:
-    fig, ax = _new(1, 3, 14, 4.8, top=0.84, bottom=0.16, wspace=0.3)
+    fig, ax = _new(1, 3, 14, 5.0, top=0.85, bottom=0.17, wspace=0.3)
     labels = [b.label for b in bars]
     series = {"ideal (no failures)": [b.ideal_days for b in bars]}
     if all(b.with_failures_days is not None for b in bars):

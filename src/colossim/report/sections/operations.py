@@ -46,8 +46,9 @@ FLAGSHIP_ROWS: dict[str, tuple[str, str, float]] = {
 
 
 def _flagship(ctx: Context, cluster) -> dict | None:
-    """The flagship: the training section's run on the first phase when it is known, else the simulator's
-    defaults; checkpointed as the failures section plans it for the first phase."""
+    """The flagship: the training section's run on the first phase (its GPUs, ideal days and checkpoint plan)
+    when it is known; else the simulator's default run, checkpointed as the failures section plans it for the
+    first phase; None when the cluster has no GPUs of the default run's type."""
     from colossim.ops import FlagshipConfig
 
     defaults = FlagshipConfig()
@@ -59,7 +60,7 @@ def _flagship(ctx: Context, cluster) -> dict | None:
     elif defaults.gpu_type not in types:
         return None
     rel = ctx.cache.get("reliability")
-    if rel:
+    if rel and not train:  # else the training run's own checkpoint plan came with it
         plan = rel[0].plan
         cfg.update(checkpoint_interval=plan.interval_s, checkpoint_write_s=max(plan.blocking_s, 0.0),
                    restart_s=plan.restart_s)

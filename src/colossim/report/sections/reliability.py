@@ -37,6 +37,8 @@ from colossim.report.sections import AssumptionRow, SectionOutput
 
 INTERVALS_S = np.logspace(0.0, np.log10(36_000.0), 200)  # 1 s to 10 h of compute per checkpoint
 FALLBACK_STORAGE = "meta_tectonic"  # when a cluster file gives no storage
+TRAIN_DEFAULTS = "colossim.train ReliabilityOptions (the training section uses the same)"
+CHECKPOINT_STATE = "adam_mixed_bf16"  # what colossim.train checkpoints (reliability.checkpoint_bytes default)
 SPLIT_COMPUTE_S = 30 * 86_400.0  # the wall-time split is given for a month of compute
 
 LABELS = {
@@ -89,18 +91,19 @@ def phase_reliability(ctx: Context) -> list[PhaseReliability]:
     if "reliability" in ctx.cache:
         return ctx.cache["reliability"]
     o = ctx.options
+    rel = o.reliability
     presets = load_presets()
-    fm = failure_model(o.failure_preset)
-    size = checkpoint_bytes(param_counts(get_model(o.model)).total, o.checkpoint_state)
-    repair_h = presets.repair_times[o.repair_preset].mean_h
+    fm = failure_model(rel.failures)
+    size = checkpoint_bytes(param_counts(get_model(o.model)).total, CHECKPOINT_STATE)
+    repair_h = presets.repair_times[rel.repair].mean_h
     out = []
     for f in ctx.phases:
         write, read, _ = _storage(f)
-        cost = checkpoint_cost(size, o.checkpoint_mode, write, read, presets.restart_times[o.restart_preset].seconds,
-                               shards=f.gpus, host_link_gb_s=presets.host_links[o.host_link].gb_s)
+        cost = checkpoint_cost(size, rel.checkpoint_mode, write, read, presets.restart_times[rel.restart].seconds,
+                               shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
         plan = plan_checkpoints(f.gpus, fm, cost, "exact")
         spares = spares_needed(f.gpus / fm.gpus_per_node, fm.repair_failures_per_node_hour, repair_h,
-                               o.spares_eps)
+                               rel.spare_eps)
         out.append(PhaseReliability(f.phases[-1], f.gpus, fm, cost, plan, spares.spares, spares.mean_nodes_down,
                                     write, read))
     ctx.cache["reliability"] = out
@@ -119,13 +122,14 @@ def restart_sensitivity(ctx: Context) -> pd.DataFrame:
     """Goodput at each phase's scale for each restart preset (everything else as in the main table)."""
     presets = load_presets()
     o = ctx.options
+    rel = o.reliability
     rows = []
     for name, preset in presets.restart_times.items():
         row = {"restart_preset": name, "restart_fixed_s": preset.seconds}
         for r, f in zip(phase_reliability(ctx), ctx.phases, strict=True):
             write, read, _ = _storage(f)
-            cost = checkpoint_cost(r.cost.size_bytes, o.checkpoint_mode, write, read, preset.seconds,
-                                   shards=f.gpus, host_link_gb_s=presets.host_links[o.host_link].gb_s)
+            cost = checkpoint_cost(r.cost.size_bytes, rel.checkpoint_mode, write, read, preset.seconds,
+                                   shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
             row[f"goodput_{r.phase}"] = plan_checkpoints(f.gpus, r.failures, cost, "exact").ettr_daly
         rows.append(row)
     return pd.DataFrame(rows).sort_values("restart_fixed_s", ignore_index=True)
@@ -169,32 +173,33 @@ def _curve(r: PhaseReliability) -> GoodputCurve:
 
 def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[AssumptionRow, ...]:
     o = ctx.options
+    rel = o.reliability
     presets = load_presets()
     fm = results[0].failures
-    restart = presets.restart_times[o.restart_preset]
-    repair = presets.repair_times[o.repair_preset]
-    link = presets.host_links[o.host_link]
-    state = presets.checkpoint_states[o.checkpoint_state]
+    restart = presets.restart_times[rel.restart]
+    repair = presets.repair_times[rel.repair]
+    link = presets.host_links[rel.host_link]
+    state = presets.checkpoint_states[CHECKPOINT_STATE]
     model = get_model(o.model)
     rows = [
-        AssumptionRow("failures", f"failure rate ({o.failure_preset})", fm.failures_per_1000_node_days,
+        AssumptionRow("failures", f"failure rate ({rel.failures})", fm.failures_per_1000_node_days,
                       f"failures per 1,000 nodes of {fm.gpus_per_node} GPUs per day", fm.source, fm.estimate),
         AssumptionRow("failures", "share of failures needing a node repair", fm.repair_share, "fraction",
-                      f"cause mix of preset {o.failure_preset}", fm.estimate),
-        AssumptionRow("failures", f"repair time ({o.repair_preset})", repair.mean_h, "h", repair.source,
+                      f"cause mix of preset {rel.failures}", fm.estimate),
+        AssumptionRow("failures", f"repair time ({rel.repair})", repair.mean_h, "h", repair.source,
                       repair.estimate),
-        AssumptionRow("failures", f"restart time ({o.restart_preset})", restart.seconds, "s", restart.source,
+        AssumptionRow("failures", f"restart time ({rel.restart})", restart.seconds, "s", restart.source,
                       restart.estimate),
-        AssumptionRow("failures", "accepted chance of running out of spares", o.spares_eps, "probability",
-                      "report choice"),
-        AssumptionRow("checkpoints", "checkpoint mode", o.checkpoint_mode, "-",
-                      "report choice: training waits only for the copy to host memory (docs/reliability.md)"),
-        AssumptionRow("checkpoints", f"bytes per parameter ({o.checkpoint_state})", state.bytes_per_param,
+        AssumptionRow("failures", "accepted chance of running out of spares", rel.spare_eps, "probability",
+                      TRAIN_DEFAULTS),
+        AssumptionRow("checkpoints", "checkpoint mode", rel.checkpoint_mode, "-",
+                      f"{TRAIN_DEFAULTS} (modes explained in docs/reliability.md)"),
+        AssumptionRow("checkpoints", f"bytes per parameter ({CHECKPOINT_STATE})", state.bytes_per_param,
                       "B", state.source, state.estimate),
-        AssumptionRow("checkpoints", f"device-to-host link ({o.host_link})", link.gb_s, "GB/s per GPU",
+        AssumptionRow("checkpoints", f"device-to-host link ({rel.host_link})", link.gb_s, "GB/s per GPU",
                       link.source, link.estimate),
         AssumptionRow("checkpoints", "checkpoint shards", "all GPUs of the job", "-",
-                      "report choice: a fully sharded save spreads the state over every GPU"),
+                      "as colossim.train: a fully sharded save spreads the state over every GPU"),
         AssumptionRow("checkpoints", "model checkpointed", model.id, "-", model.source,
                       bool(getattr(model, "estimate", False))),
     ]
@@ -207,20 +212,21 @@ def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[Assumpt
 
 def build(ctx: Context) -> SectionOutput:
     o = ctx.options
+    rel = o.reliability
     results = phase_reliability(ctx)
     frame = pd.DataFrame([_row(r) for r in results])
     fm = results[0].failures
     table = Table(
         "failures", "Failures, checkpoints and goodput at each phase's scale",
-        f"One {o.model} job on every GPU of the phase, {o.failure_preset} failure rate, {o.checkpoint_mode} "
+        f"One {o.model} job on every GPU of the phase, {rel.failures} failure rate, {rel.checkpoint_mode} "
         "checkpoints to the cluster's storage, interval chosen to maximise goodput (exact optimum of Daly's "
-        f"model); hot spares for {1 - o.spares_eps:.1%} confidence with {o.repair_preset} repairs.",
+        f"model); hot spares for {1 - rel.spare_eps:.1%} confidence with {rel.repair} repairs.",
         frame, LABELS, FORMATS, summary=True, transpose=True,
     )
     names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
     lines = [RateLine(n, failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
-    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], o.failure_preset)
-    fig_goodput = goodput_figure([_curve(r) for r in results], o.model, o.checkpoint_mode.replace("_", "-"))
+    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], rel.failures)
+    fig_goodput = goodput_figure([_curve(r) for r in results], o.model, rel.checkpoint_mode.replace("_", "-"))
     last = results[-1]
     shares = dict(zip(("saving checkpoints", "redoing work lost since the last checkpoint", "restarting"),
                       _split(last), strict=True))
@@ -247,8 +253,8 @@ def build(ctx: Context) -> SectionOutput:
                       (text, table, fig_rates, fig_goodput, restart_table))
     numbers = {
         "failures": {
-            "failure_preset": o.failure_preset,
-            "checkpoint_mode": o.checkpoint_mode,
+            "failure_preset": rel.failures,
+            "checkpoint_mode": rel.checkpoint_mode,
             "model": o.model,
             "phases": frame.to_dict(orient="records"),
             "restart_sensitivity": sens.to_dict(orient="records"),

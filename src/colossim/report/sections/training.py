@@ -1,34 +1,185 @@
-"""Time to train the report's Grok-class model on each phase: the best layout found by the plan search,
-its step-time and memory breakdowns, and the wall-clock time ideal and with failures.
+"""What it can train: the report's Grok-class model on each phase (colossim.train.compare_phases): the
+best partition and layout the plan search finds, its step-time and memory breakdowns, and the days to
+train, ideal and with failures, with the run's energy, CO2 and cost.
 
-Thin layer over colossim.plan (the layout search and `train`); until that package offers them the
-section says so and the rest of the report is unaffected.
+Thin layer: compare_phases does the search, the reliability Monte Carlo and the footprint. The best run of
+the first phase becomes the operations section's flagship.
 """
 
 from __future__ import annotations
 
-import importlib
+import pandas as pd
 
-from colossim.report.context import Context
-from colossim.report.document import Paragraph, Section
-from colossim.report.sections import SectionOutput
+from colossim.models import get_model
+from colossim.report.context import GROK_CLASS_TOKENS, Context
+from colossim.report.document import Bullets, Paragraph, Section, Table
+from colossim.report.figures import TrainingBar, training_figure
+from colossim.report.sections import AssumptionRow, SectionOutput
+from colossim.train import PhaseComparison, TrainingPlan, compare_phases
+
+STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor parallel", "cp_s": "context parallel",
+              "ep_s": "expert parallel", "pp_s": "pipeline sends", "dp_s": "data-parallel sync",
+              "bubble_s": "pipeline bubble", "optimizer_s": "optimizer"}
+MEMORY_PARTS = {"weights_gb": "weights", "grads_gb": "gradients", "optimizer_gb": "optimizer state",
+                "activations_gb": "activations", "other_gb": "other"}
+
+LABELS = {
+    "phase": "phase",
+    "partition": "GPUs used (type)",
+    "gpus": "GPUs in the job",
+    "gpus_available": "GPUs of that type",
+    "layout": "layout (parallelism)",
+    "global_batch_tokens_m": "tokens per step (million)",
+    "step_time_s": "step time (s)",
+    "tokens_per_s_m": "throughput (million tokens/s)",
+    "mfu": "model FLOPs utilisation",
+    "memory_per_gpu_gb": "memory per GPU (GB)",
+    "ideal_days": "days to train, ideal",
+    "expected_days": "days, with failures (expected)",
+    "wall_days_p10": "days, with failures (p10)",
+    "wall_days_p50": "days, with failures (median)",
+    "wall_days_p90": "days, with failures (p90)",
+    "goodput_p50": "goodput (median)",
+    "interruptions_p50": "interruptions (median)",
+    "checkpoint_interval_min": "checkpoint interval (min)",
+    "energy_gwh": "facility energy (GWh)",
+    "co2_kt": "CO2 (kt)",
+    "water_million_m3": "water (million m3)",
+    "total_cost_musd": "cost: electricity + hardware (million USD)",
+    "cost_per_million_tokens_usd": "cost per million tokens (USD)",
+}
+FORMATS = {"global_batch_tokens_m": ",.1f", "step_time_s": ",.2f", "tokens_per_s_m": ",.2f", "mfu": ".1%",
+           "memory_per_gpu_gb": ",.1f", "ideal_days": ",.1f", "expected_days": ",.1f", "wall_days_p10": ",.1f",
+           "wall_days_p50": ",.1f", "wall_days_p90": ",.1f", "goodput_p50": ".1%", "interruptions_p50": ",.0f",
+           "checkpoint_interval_min": ",.1f", "energy_gwh": ",.1f", "co2_kt": ",.1f", "water_million_m3": ",.2f",
+           "total_cost_musd": ",.0f", "cost_per_million_tokens_usd": ",.2f"}
 
 
-def _plan_api():
-    try:
-        plan = importlib.import_module("colossim.plan")
-    except ImportError:
-        return None
-    return plan if hasattr(plan, "train") else None
+def layout_text(layout: dict) -> str:
+    parts = [f"{k.upper()} {layout[k]}" for k in ("tp", "pp", "dp", "cp", "ep") if int(layout[k]) > 1]
+    if int(layout["vpp"]) > 1:
+        parts.append(f"VPP {layout['vpp']}")
+    return (f"{' x '.join(parts) or 'one GPU'}; micro-batch {layout['mbs']}, ZeRO-{layout['zero']}, "
+            f"recompute {layout['recompute']}, {layout['precision']}")
+
+
+def _row(phase: str, plan: TrainingPlan, model_seq_len: int) -> dict:
+    s = plan.summary()
+    fp = plan.footprint
+    return {
+        "phase": phase,
+        "partition": plan.gpu,
+        "gpus": s["gpus"],
+        "gpus_available": s["gpus_available"],
+        "layout": layout_text(s["layout"]),
+        "global_batch_tokens_m": s["layout"]["gbs"] * model_seq_len / 1e6,
+        "step_time_s": s["step_time_s"],
+        "tokens_per_s_m": s["tokens_per_s"] / 1e6,
+        "mfu": s["mfu"],
+        "memory_per_gpu_gb": s["memory_per_gpu_gb"],
+        "ideal_days": s["ideal_days"],
+        "expected_days": s["expected_days"],
+        "wall_days_p10": s["wall_days_p10"],
+        "wall_days_p50": s["wall_days_p50"],
+        "wall_days_p90": s["wall_days_p90"],
+        "goodput_p50": s["goodput_p50"],
+        "interruptions_p50": s["interruptions_p50"],
+        "checkpoint_interval_min": s["checkpoint_interval_min"],
+        "energy_gwh": fp.facility_energy_mwh / 1e3,
+        "co2_kt": fp.co2_t / 1e3,
+        "water_million_m3": fp.water_m3 / 1e6,
+        "total_cost_musd": fp.total_cost_usd / 1e6,
+        "cost_per_million_tokens_usd": fp.cost_per_million_tokens_usd,
+    }
+
+
+def _bar(c: PhaseComparison) -> TrainingBar:
+    step, mem = c.best.step, c.best.step.memory
+    return TrainingBar(
+        label=f"{c.phase}\n{c.best.gpus:,} GPUs\n" + "+".join(g.split("_")[0] for g in c.best.gpu.split("+")),
+        ideal_days=c.best.ideal_days,
+        with_failures_days=c.best.monte_carlo["wall_days"]["p50"],
+        step_parts_s={label: getattr(step, key) for key, label in STEP_PARTS.items()},
+        memory_parts_gb={label: getattr(mem, key) for key, label in MEMORY_PARTS.items()},
+        usable_gb=mem.usable_gb,
+    )
+
+
+def _assumptions(ctx: Context, results: list[PhaseComparison]) -> tuple[AssumptionRow, ...]:
+    model = get_model(ctx.options.model)
+    rows = [AssumptionRow("training", "tokens", ctx.options.tokens, "tokens",
+                          "grok-3-class estimate_reasoning in the model zoo (~60e12 tokens)"
+                          if ctx.options.tokens == GROK_CLASS_TOKENS else "report option --tokens", True),
+            AssumptionRow("training", f"model {model.id}", model.name, "-", model.source,
+                          bool(getattr(model, "estimate", False)))]
+    seen: set[str] = set()
+    for c in results:
+        for a in c.best.assumptions:
+            if a["name"] in seen or a["name"] in ("busy_hours", "idle_hours"):  # per run, not inputs
+                continue
+            seen.add(a["name"])
+            rows.append(AssumptionRow("training", a["name"], a["value"], a["unit"], a["source"], None))
+    return tuple(rows)
+
+
+def _unavailable(ctx: Context, reason: str) -> SectionOutput:
+    text = Paragraph(f"The time to train {ctx.options.model} could not be planned on this cluster: {reason}")
+    return SectionOutput(Section("training", "What it can train", (text,)),
+                         {"training": {"available": False, "reason": reason}})
 
 
 def build(ctx: Context) -> SectionOutput:
-    api = _plan_api()
-    if api is None:
-        text = Paragraph(
-            f"The time to train {ctx.options.model} on each phase comes from colossim.plan (layout search and "
-            "training time), which this installation does not provide yet."
-        )
-        return SectionOutput(Section("training", "What it can train", (text,)),
-                             {"training": {"available": False}})
-    raise NotImplementedError("wire colossim.plan.train")  # replaced when colossim.plan lands
+    o = ctx.options
+    model = get_model(o.model)
+    try:
+        results = compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,), options=o.reliability)
+    except ValueError as exc:  # e.g. a cluster file without storage, or a model that fits nowhere
+        return _unavailable(ctx, str(exc.args[0] if exc.args else exc))
+    first = results[0].best
+    ctx.cache["flagship_run"] = {  # the operations section simulates this run
+        "gpus": first.gpus, "gpu_type": first.gpu.split("+")[0], "ideal_days": first.ideal_days,
+        "checkpoint_interval": first.checkpoint.interval_s, "checkpoint_write_s": first.checkpoint.blocking_s,
+        "restart_s": first.checkpoint.restart_s,
+    }
+    frame = pd.DataFrame([_row(c.phase, c.best, model.seq_len) for c in results])
+    table = Table(
+        "training", f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens",
+        "For each phase, the GPUs a single job can use (one GPU type, or H100 and H200 together) and the fastest "
+        "layout the plan search finds on them; days with failures come from a Monte Carlo of the run.",
+        frame, LABELS, FORMATS, summary=True, transpose=True,
+    )
+    others = pd.DataFrame([{"phase": c.phase, "partition": p.gpu, "gpus": p.gpus,
+                            "ideal_days": p.ideal_days, "wall_days_p50": p.monte_carlo["wall_days"]["p50"]}
+                           for c in results for p in (c.best, *c.others)])
+    options_table = Table(
+        "training_partitions", "Every part of the cluster that could run it",
+        "The same run on each GPU type alone and on compatible types together; the fastest (median days) is "
+        "the one above.", others,
+        {"phase": "phase", "partition": "GPUs used (type)", "gpus": "GPUs in the job",
+         "ideal_days": "days, ideal", "wall_days_p50": "days, with failures (median)"},
+        {"ideal_days": ",.1f", "wall_days_p50": ",.1f"},
+    )
+    figure = training_figure([_bar(c) for c in results], model.name)
+    last = results[-1].best
+    text = Paragraph(
+        f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens would take "
+        f"{first.monte_carlo['wall_days']['p50']:,.0f} days on {results[0].phase} ({first.gpus:,} {first.gpu}) and "
+        f"{last.monte_carlo['wall_days']['p50']:,.0f} days on {results[-1].phase} ({last.gpus:,} {last.gpu}), "
+        f"failures and restarts included ({last.ideal_days:,.0f} days if nothing ever failed). The GPUs do "
+        f"useful model arithmetic {last.step.mfu:.0%} of the time (MFU); the rest is communication and "
+        "pipeline bubbles the layout cannot hide."
+    )
+    facts = [
+        f"{c.phase}: best layout {layout_text(c.best.summary()['layout'])}, a step of "
+        f"{c.best.step.step_time_s:,.1f} s, {c.best.step.memory.total_gb:,.0f} of "
+        f"{c.best.step.memory.usable_gb:,.0f} GB usable per GPU." for c in results
+    ]
+    if getattr(model, "estimate", False):
+        facts.append(f"{model.name} is an estimated architecture; its reasoning is in the assumptions section.")
+    numbers = {"training": {
+        "available": True, "model": model.id, "tokens": o.tokens,
+        "phases": [{"phase": c.phase, "cluster_gpus": c.cluster_gpus, **c.best.summary()} for c in results],
+        "partitions": others.to_dict(orient="records"),
+    }}
+    section = Section("training", "What it can train", (text, Bullets(tuple(facts)), table, figure, options_table))
+    return SectionOutput(section, numbers, _assumptions(ctx, results))

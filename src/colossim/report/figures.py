@@ -197,11 +197,9 @@ def goodput_figure(curves: Sequence[GoodputCurve], model: str, mode: str) -> Fig
     ax = axes[0]
     for i, c in enumerate(curves):
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(c.interval_s, 100 * c.goodput, color=colour, lw=1.8, label=c.label)
+        ax.plot(c.interval_s, 100 * c.goodput, color=colour, lw=1.8,
+                label=f"{c.label}: best every {c.best_interval_s:,.0f} s, {100 * c.best_goodput:.1f} %")
         ax.plot([c.best_interval_s], [100 * c.best_goodput], "o", color=colour)
-        ax.annotate(f"best: every {c.best_interval_s:,.0f} s, {100 * c.best_goodput:.1f} %",
-                    (c.best_interval_s, 100 * c.best_goodput), textcoords="offset points",
-                    xytext=(8, 4), fontsize=8, color=colour)
     ax.set_xscale("log")
     ax.set_xticks([t for t, _ in TIME_TICKS], [name for _, name in TIME_TICKS])
     ax.set(xlabel="checkpoint interval: compute time between two checkpoints (log scale)",

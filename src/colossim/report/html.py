@@ -17,7 +17,7 @@ section{border-top:1px solid #d9dde6;margin-top:2em;padding-top:.5em}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.88em;margin:.5em 0 1.2em 0}
 th,td{border:1px solid #d9dde6;padding:.25em .6em;text-align:right;vertical-align:top}
-th{background:#f1f3f8}td:first-child,th:first-child{text-align:left}
+th{background:#f1f3f8}td:first-child,th:first-child{text-align:left;white-space:nowrap}
 td.text{text-align:left;max-width:40em}td.text:first-child{max-width:none}
 figure{margin:1em 0 1.5em 0}figure img{max-width:100%;border:1px solid #e4e7ee}
 figcaption{color:#3d4558;font-size:.92em}.tcap{color:#3d4558;font-size:.92em;margin:.2em 0}

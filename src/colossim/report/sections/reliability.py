@@ -215,13 +215,14 @@ def build(ctx: Context) -> SectionOutput:
     rel = o.reliability
     results = phase_reliability(ctx)
     frame = pd.DataFrame([_row(r) for r in results])
+    shown = frame.drop(columns=["persist_s"]) if not (frame["persist_s"] > 0).any() else frame  # async only
     fm = results[0].failures
     table = Table(
         "failures", "Failures, checkpoints and goodput at each phase's scale",
         f"One {o.model} job on every GPU of the phase, {rel.failures} failure rate, {rel.checkpoint_mode} "
         "checkpoints to the cluster's storage, interval chosen to maximise goodput (exact optimum of Daly's "
         f"model); hot spares for {1 - rel.spare_eps:.1%} confidence with {rel.repair} repairs.",
-        frame, LABELS, FORMATS, summary=True, transpose=True,
+        shown, LABELS, FORMATS, summary=True, transpose=True,
     )
     names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
     lines = [RateLine(n, failure_model(n).failures_per_gpu_hour * 24.0) for n in names]

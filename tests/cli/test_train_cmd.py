@@ -35,6 +35,13 @@ def test_compare_json_lists_every_phase():
     assert [p["phase"] for p in phases] == ["phase-1", "phase-2", "phase-3"]
 
 
+def test_compare_table_prints_assumptions_per_phase():
+    result = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--runs", "50"])
+    assert result.exit_code == 0, result.output
+    assert "assumptions" in result.stdout and "gas_share" in result.stdout
+
+
 def test_bad_presets_exit_2():
     for args in (["--failures", "weekly"], ["--checkpoint", "sometimes"], ["--runs", "0"]):
         result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",

@@ -152,3 +152,20 @@ def compare(
         table.add_row(label,
                       *(r[i][1] + (f" {r[i][2]}" if r[i][2].startswith("(") else "") for r in rows))
     console.print(table)
+    console.print(_assumptions_by_phase(phases))
+
+
+def _value(v) -> str:
+    return f"{v:,.4g}" if isinstance(v, float) else str(v)
+
+
+def _assumptions_by_phase(phases) -> Table:
+    """One row per assumption, one value column per phase (they differ in supply mix and storage share)."""
+    table = Table(title="assumptions")
+    for col in ("name", *(c.phase for c in phases), "unit", "source"):
+        table.add_column(col, overflow="fold")
+    by_phase = [{a["name"]: a for a in c.best.assumptions} for c in phases]
+    for name, first in by_phase[-1].items():
+        table.add_row(name, *(_value(p[name]["value"]) if name in p else "-" for p in by_phase), first["unit"],
+                      first["source"])
+    return table

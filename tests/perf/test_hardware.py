@@ -60,7 +60,10 @@ def test_bad_hardware_inputs_fail_cleanly():
 
 def test_calibration_file_rejects_a_gpu_in_two_families():
     cal = load_calibration().model_dump()
-    cal["families"]["hopper"]["scale_out_gbps_per_gpu"]["a100_sxm4_80gb"] = 200
+    hopper = cal["families"]["hopper"]
+    hopper["scale_out_gbps_per_gpu"]["a100_sxm4_80gb"] = 200
+    hopper["host_link_gb_s"]["a100_sxm4_80gb"] = 25
+    hopper["host_memory_gb"]["a100_sxm4_80gb"] = 128
     import yaml
 
     with pytest.raises(InputError, match="both families"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from colossim.perf.layout import RECOMPUTE_CODE
+from colossim.perf.layout import MODULE_BIT, RECOMPUTE_CODE
 from colossim.perf.shapes import ModelArrays
 
 FULL, SELECTIVE = RECOMPUTE_CODE["full"], RECOMPUTE_CODE["selective"]
@@ -59,16 +59,31 @@ def model_flops_per_token(m: ModelArrays):
     return 3.0 * forward_flops_per_token(m)
 
 
-def recompute_flops_per_token(m: ModelArrays, recompute):
-    """Extra forward work of activation recomputation: full = every layer again (not the LM head),
-    selective = the attention core only (Korthikanti et al. 2022, section 5)."""
-    full = layers_forward_flops_per_token(m, m.seq)
-    selective = m.layers * attention_core_flops(m, m.seq)
+def module_recompute_flops_per_token(m: ModelArrays, modules):
+    """Forward FLOPs re-run by Megatron-Core recompute_modules (MODULE_BIT mask), all layers: core_attn the
+    attention core (Korthikanti et al. 2022 section 5), mla_up_proj the MLA up-projections, mlp the dense
+    MLPs; layernorm and moe_act are element-wise (no matrix FLOPs)."""
+    def has(name):
+        return (np.asarray(modules) & MODULE_BIT[name]) > 0
+
+    return (
+        has("core_attn") * m.layers * attention_core_flops(m, m.seq)
+        + has("mla_up_proj") * m.layers * 2.0 * m.mla_up_params
+        + has("mlp") * (m.layers - m.moe_layers) * dense_mlp_flops(m)
+    )
+
+
+def recompute_flops_per_token(m: ModelArrays, recompute, modules=MODULE_BIT["core_attn"], fraction=1.0):
+    """Extra forward work of activation recomputation: full = every layer again (not the LM head), or the
+    `fraction` of layers that partial full recompute re-runs; selective = the `modules` re-run (default the
+    attention core, Korthikanti et al. 2022 section 5)."""
+    full = fraction * layers_forward_flops_per_token(m, m.seq)
+    selective = module_recompute_flops_per_token(m, modules)
     return np.where(recompute == FULL, full, np.where(recompute == SELECTIVE, selective, 0.0))
 
 
-def hardware_flops_per_token(m: ModelArrays, recompute):
-    return model_flops_per_token(m) + recompute_flops_per_token(m, recompute)
+def hardware_flops_per_token(m: ModelArrays, recompute, modules=MODULE_BIT["core_attn"], fraction=1.0):
+    return model_flops_per_token(m) + recompute_flops_per_token(m, recompute, modules, fraction)
 
 
 __all__ = [
@@ -80,6 +95,7 @@ __all__ = [
     "layers_forward_flops_per_token",
     "lm_head_flops",
     "model_flops_per_token",
+    "module_recompute_flops_per_token",
     "moe_mlp_flops",
     "recompute_flops_per_token",
 ]

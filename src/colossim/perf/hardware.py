@@ -19,6 +19,7 @@ from colossim.catalog import Gpu, load_catalog
 from colossim.inputs import input_error, parse_yaml_text, validate
 
 CALIBRATION_FILE = "colossim/perf/calibration.yaml"
+GIB = 2.0**30  # vendor "GB" of HBM are binary: an "80 GB" H100 shows 81,559 MiB (79.6 GiB) in nvidia-smi
 
 
 class _Strict(BaseModel):
@@ -52,7 +53,22 @@ class FamilyCalibration(_Strict):
     fit_priors: dict[str, float] = Field(
         default={}, description="sourced values the fitted constants started from and are pulled toward"
     )
+    host_link_gb_s: dict[str, float] = Field(
+        description="catalog GPU id -> achievable GPU<->host-memory bandwidth per GPU, one direction, GB/s "
+        "(PCIe, or NVLink-C2C to a Grace CPU)"
+    )
+    host_memory_gb: dict[str, float] = Field(description="catalog GPU id -> host (CPU) memory per GPU, GB")
     source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _host_for_every_gpu(self) -> FamilyCalibration:
+        for name in ("host_link_gb_s", "host_memory_gb"):
+            missing = sorted(set(self.scale_out_gbps_per_gpu) - set(getattr(self, name)))
+            if missing:
+                raise ValueError(f"{name} lacks {', '.join(missing)}: give a value for every GPU of the family")
+            if any(v <= 0 for v in getattr(self, name).values()):
+                raise ValueError(f"{name} values must be > 0")
+        return self
 
 
 class Overlaps(_Strict):
@@ -71,6 +87,9 @@ class GlobalCalibration(_Strict):
     moe_imbalance: float = Field(ge=1, description="busiest expert rank's tokens / the mean")
     memory_usable_fraction: float = Field(gt=0, le=1)
     memory_reserved_gb: float = Field(ge=0)
+    host_memory_usable_fraction: float = Field(
+        gt=0, le=1, description="share of host memory that offloaded activations may use"
+    )
     source: str = Field(min_length=3)
 
 
@@ -139,6 +158,8 @@ class HardwareArrays(NamedTuple):
     moe_imbalance: np.ndarray | float
     kernel_launch: np.ndarray | float  # s per kernel
     mem_usable_bytes: np.ndarray | float
+    host_bw: np.ndarray | float  # bytes/s per GPU to host memory, one direction, achievable
+    host_mem_usable_bytes: np.ndarray | float  # host memory per GPU that offloaded activations may use
 
 
 @dataclass(frozen=True)
@@ -156,6 +177,18 @@ class Hardware:
     network_latency_us: float | None = None  # None: the family's calibrated value
     nvlink_latency_us: float | None = None
 
+    @property
+    def host_link_gb_s(self) -> float:
+        """Achievable bandwidth to host memory per GPU, one direction (GB/s); GPUs the family does not list
+        get its slowest link."""
+        links = self.calibration.host_link_gb_s
+        return links.get(self.gpu.id, min(links.values()))
+
+    @property
+    def host_memory_gb(self) -> float:
+        mem = self.calibration.host_memory_gb
+        return mem.get(self.gpu.id, min(mem.values()))
+
     def arrays(self) -> HardwareArrays:
         g, c, k = self.gpu, self.calibration, self.globals
         nan = float("nan")
@@ -172,7 +205,7 @@ class Hardware:
             gemm_half_dim=c.gemm_half_dim,
             gemm_tail=c.gemm_tail_us * 1e-6,
             attention_eff=c.attention_eff,
-            hbm_bytes=g.hbm_gb * 1e9,
+            hbm_bytes=g.hbm_gb * GIB,
             hbm_bw=g.hbm_bw_tb_s * 1e12,
             hbm_eff=c.hbm_eff,
             nvlink_bw=g.scale_up_bw_gb_s * 1e9 * c.nvlink_eff,
@@ -188,7 +221,9 @@ class Hardware:
             attention_bwd_factor=k.attention_bwd_factor,
             moe_imbalance=k.moe_imbalance,
             kernel_launch=c.kernel_overhead_us * 1e-6,
-            mem_usable_bytes=g.hbm_gb * 1e9 * k.memory_usable_fraction - k.memory_reserved_gb * 1e9,
+            mem_usable_bytes=g.hbm_gb * GIB * k.memory_usable_fraction - k.memory_reserved_gb * 1e9,
+            host_bw=self.host_link_gb_s * 1e9,
+            host_mem_usable_bytes=self.host_memory_gb * 1e9 * k.host_memory_usable_fraction,
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from colossim.inputs import InputError, InputProblem
 from colossim.models.schema import ModelSpec
@@ -23,11 +23,22 @@ Recompute = Literal["none", "selective", "full"]
 PipelineSplit = Literal["even", "uneven"]
 ZeroStage = Literal[0, 1, 2, 3]
 MoeDispatcher = Literal["alltoall", "deepep"]
+# Megatron-Core `recompute_modules` (recompute_granularity: selective): the sub-modules whose forward is
+# re-run in the backward pass instead of keeping their activations (Megatron-Core TransformerConfig docs)
+RecomputeModule = Literal["core_attn", "layernorm", "mla_up_proj", "mlp", "moe_act"]
 
 PRECISIONS: tuple[Precision, ...] = ("bf16", "fp8", "fp4")
 RECOMPUTES: tuple[Recompute, ...] = ("none", "selective", "full")
+RECOMPUTE_MODULES: tuple[RecomputeModule, ...] = ("core_attn", "layernorm", "mla_up_proj", "mlp", "moe_act")
 PRECISION_CODE = {p: i for i, p in enumerate(PRECISIONS)}
 RECOMPUTE_CODE = {r: i for i, r in enumerate(RECOMPUTES)}
+MODULE_BIT = {name: 1 << i for i, name in enumerate(RECOMPUTE_MODULES)}  # bits of LayoutArrays.rc_modules
+DEFAULT_MODULES: tuple[RecomputeModule, ...] = ("core_attn",)  # Megatron-Core's default recompute_modules
+
+
+def module_mask(modules) -> int:
+    """Bit mask (MODULE_BIT) of a list of recompute module names."""
+    return sum(MODULE_BIT[name] for name in set(modules))
 
 
 class _Strict(BaseModel):
@@ -66,7 +77,32 @@ class Layout(_Strict):
     micro_batch: int = Field(default=1, ge=1, description="sequences per micro-batch")
     global_batch: int = Field(ge=1, description="sequences per optimizer step")
     recompute: Recompute = "none"
+    recompute_modules: tuple[RecomputeModule, ...] = Field(
+        default=DEFAULT_MODULES,
+        min_length=1,
+        description="with recompute: selective, the modules re-run in the backward pass (Megatron-Core "
+        "recompute_modules): core_attn, layernorm, mla_up_proj (MLA), mlp (dense MLP), moe_act (experts' "
+        "activation function)",
+    )
+    recompute_layers: int | None = Field(
+        default=None,
+        ge=1,
+        description="with recompute: full, recompute only this many layers of each model chunk (Megatron "
+        "recompute_method: block, recompute_num_layers); null = every layer",
+    )
+    activation_offload: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="fraction of each rank's layers whose saved activations are copied to host memory in the "
+        "forward pass and back in the backward pass (Megatron cpu_offloading_num_layers / layers)",
+    )
     precision: Precision = "bf16"
+    fp8_params: bool = Field(
+        default=False,
+        description="FP8 primary weights: the weights live in FP8 (no BF16 copy) and are gathered in FP8 "
+        "(Transformer Engine fp8_model_init, Megatron fp8_param_gather); needs precision: fp8",
+    )
     overlap: Overlap = Overlap()
     moe_dispatcher: MoeDispatcher = Field(
         default="alltoall",
@@ -78,6 +114,18 @@ class Layout(_Strict):
     @property
     def gpus(self) -> int:
         return self.tp * self.pp * self.dp * self.cp
+
+    @model_validator(mode="after")
+    def _switches_match_modes(self) -> Layout:
+        if self.recompute_layers is not None and self.recompute != "full":
+            raise ValueError("recompute_layers applies to recompute: full (set recompute: full or drop it)")
+        if self.recompute != "selective" and tuple(self.recompute_modules) != DEFAULT_MODULES:
+            raise ValueError("recompute_modules apply to recompute: selective (set recompute: selective)")
+        if len(set(self.recompute_modules)) != len(self.recompute_modules):
+            raise ValueError("recompute_modules lists a module twice")
+        if self.fp8_params and self.precision != "fp8":
+            raise ValueError("fp8_params needs precision: fp8")
+        return self
 
 
 class LayoutArrays(NamedTuple):
@@ -104,6 +152,10 @@ class LayoutArrays(NamedTuple):
     ovl_dp: np.ndarray
     grad_fp32: np.ndarray
     ep_dedup: np.ndarray  # bool: moe_dispatcher == "deepep"
+    rc_modules: np.ndarray  # MODULE_BIT mask of recompute_modules (used with recompute == selective)
+    rc_layers: np.ndarray  # layers per model chunk fully recomputed with recompute == full (inf: all)
+    offload: np.ndarray  # fraction of the rank's layers whose activations go to host memory
+    fp8_params: np.ndarray  # bool: FP8 primary weights
 
     @property
     def rows(self) -> int:
@@ -114,8 +166,8 @@ class LayoutArrays(NamedTuple):
         return self.tp * self.pp * self.dp * self.cp
 
 
-_FLOAT = ("tp", "pp", "dp", "cp", "ep", "etp", "vpp", "mbs", "gbs")
-_INT = ("zero", "recompute", "precision")
+_FLOAT = ("tp", "pp", "dp", "cp", "ep", "etp", "vpp", "mbs", "gbs", "rc_layers", "offload")
+_INT = ("zero", "recompute", "precision", "rc_modules")
 
 
 def layout_arrays(
@@ -141,8 +193,13 @@ def layout_arrays(
     ovl_dp=True,
     grad_fp32=True,
     ep_dedup=False,
+    rc_modules=MODULE_BIT["core_attn"],
+    rc_layers=np.inf,
+    offload=0.0,
+    fp8_params=False,
 ) -> LayoutArrays:
-    """Columns from scalars or arrays (broadcast to one length). Codes: `RECOMPUTE_CODE`, `PRECISION_CODE`."""
+    """Columns from scalars or arrays (broadcast to one length). Codes: `RECOMPUTE_CODE`, `PRECISION_CODE`,
+    `MODULE_BIT` (rc_modules); rc_layers = inf recomputes every layer under full recompute."""
     values = dict(
         tp=tp,
         pp=pp,
@@ -165,6 +222,10 @@ def layout_arrays(
         ovl_dp=ovl_dp,
         grad_fp32=grad_fp32,
         ep_dedup=ep_dedup,
+        rc_modules=rc_modules,
+        rc_layers=rc_layers,
+        offload=offload,
+        fp8_params=fp8_params,
     )
     cols = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in values.values()))
     out = {}
@@ -206,6 +267,10 @@ def from_layouts(layouts: list[Layout]) -> LayoutArrays:
         ovl_dp=col(lambda x: x.overlap.dp),
         grad_fp32=col(lambda x: x.grad_reduce_fp32),
         ep_dedup=col(lambda x: x.moe_dispatcher == "deepep"),
+        rc_modules=col(lambda x: module_mask(x.recompute_modules)),
+        rc_layers=col(lambda x: np.inf if x.recompute_layers is None else x.recompute_layers),
+        offload=col(lambda x: x.activation_offload),
+        fp8_params=col(lambda x: x.fp8_params),
     )
 
 
@@ -290,6 +355,12 @@ def layout_problems(model: ModelSpec, layout: Layout, gpus: int | None = None) -
             "sequence parallelism needs micro_batch*seq/cp divisible by tp",
             "change tp or set sp: false",
         )
+    if L.recompute == "selective":
+        if "mla_up_proj" in L.recompute_modules and model.attention != "mla":
+            bad("recompute_modules", f"mla_up_proj needs MLA attention ({model.id} has {model.attention})",
+                "drop mla_up_proj")
+        if "moe_act" in L.recompute_modules and model.moe is None:
+            bad("recompute_modules", f"moe_act needs an MoE model ({model.id} is dense)", "drop moe_act")
     if model.moe is None:
         if L.ep > 1 or L.etp > 1:
             bad("ep", f"{model.id} is dense: expert parallelism does not apply", "set ep: 1 and etp: 1")
@@ -348,14 +419,22 @@ def valid_mask(m, lay: LayoutArrays, gpus=None) -> np.ndarray:
             & ((e == 1) | (t == 1) | lay.sp),
             (e == 1) & (et == 1),
         )
+    # recompute modules must exist in the model (MLA up-projections, routed experts); FP8 weights need FP8
+    sel = lay.recompute == RECOMPUTE_CODE["selective"]
+    mods = lay.rc_modules
+    ok &= ~(sel & ((mods & MODULE_BIT["mla_up_proj"]) > 0)) | (m.mla_up_params > 0)
+    ok &= ~(sel & ((mods & MODULE_BIT["moe_act"]) > 0)) | (m.experts > 0)
+    ok &= ~lay.fp8_params | (lay.precision == PRECISION_CODE["fp8"])
     if gpus is not None:
         ok &= lay.gpus == gpus
     return ok
 
 
 __all__ = [
+    "DEFAULT_MODULES",
     "Layout",
     "LayoutArrays",
+    "MODULE_BIT",
     "MoeDispatcher",
     "Overlap",
     "PRECISIONS",
@@ -363,12 +442,15 @@ __all__ = [
     "Precision",
     "RECOMPUTES",
     "RECOMPUTE_CODE",
+    "RECOMPUTE_MODULES",
     "Recompute",
+    "RecomputeModule",
     "check_layout",
     "divisors",
     "from_layouts",
     "layout_arrays",
     "layout_problems",
+    "module_mask",
     "stack_layouts",
     "valid_mask",
 ]

@@ -45,6 +45,8 @@ class ModelArrays(NamedTuple):
     expert_ffn: np.ndarray | float
     expert_params: np.ndarray | float  # one expert
     router_params: np.ndarray | float  # per MoE layer
+    mla_up_params: np.ndarray | float  # MLA query and key/value up-projection weights per layer (0: no MLA)
+    mla_latent: np.ndarray | float  # MLA latent width per token: q_lora + kv_lora + rotary key (0: no MLA)
 
 
 def _narrow(m: ModelSpec) -> int:
@@ -53,10 +55,22 @@ def _narrow(m: ModelSpec) -> int:
     return min(m.hidden, m.mla.kv_lora_rank, m.mla.q_lora_rank or m.hidden)
 
 
+def _mla_up(m: ModelSpec) -> tuple[int, int]:
+    """(up-projection weights, latent width) of MLA (DeepSeek-V2 section 2.1): queries from the q latent
+    (or straight from the hidden state without one), keys and values from the kv latent."""
+    if m.mla is None:
+        return 0, 0
+    a = m.mla
+    q_up = (a.q_lora_rank or 0) * m.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim)
+    kv_up = a.kv_lora_rank * m.heads * (a.qk_nope_head_dim + a.v_head_dim)
+    return q_up + kv_up, (a.q_lora_rank or 0) + a.kv_lora_rank + a.qk_rope_head_dim
+
+
 def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
     """Numbers of one model (at its own sequence length unless `seq_len` is given)."""
     a = attention_dims(m)
     moe = m.moe
+    up, latent = _mla_up(m)
     return ModelArrays(
         layers=float(m.layers),
         moe_layers=float(m.moe_layers),
@@ -84,6 +98,8 @@ def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
         expert_ffn=float(moe.expert_ffn if moe else 0),
         expert_params=float(expert_params(m)),
         router_params=float(router_params(m)),
+        mla_up_params=float(up),
+        mla_latent=float(latent),
     )
 
 

@@ -32,6 +32,7 @@ from colossim.perf.compute import attention_time, gemm_rate, gemm_time, memory_t
 from colossim.perf.flops import hardware_flops_per_token, model_flops_per_token
 from colossim.perf.hardware import Hardware, HardwareArrays
 from colossim.perf.layout import (
+    MODULE_BIT,
     PRECISION_CODE,
     Layout,
     LayoutArrays,
@@ -39,7 +40,7 @@ from colossim.perf.layout import (
     layout_problems,
     valid_mask,
 )
-from colossim.perf.memory import MemoryArrays, memory_per_gpu, stage_layers, stage_params
+from colossim.perf.memory import MemoryArrays, memory_per_gpu, recompute_fraction, stage_layers, stage_params
 from colossim.perf.shapes import ModelArrays, model_arrays
 
 ACT_BYTES = 2.0  # BF16 activations on the wire (TP, CP, EP, PP)
@@ -72,6 +73,7 @@ class StepArrays(NamedTuple):
     dp_s: np.ndarray
     bubble_s: np.ndarray
     optimizer_s: np.ndarray
+    offload_s: np.ndarray  # activation copies to/from host memory that compute does not hide
     tokens_per_s: np.ndarray
     mfu: np.ndarray  # model FLOPs / (step time x GPUs x dense peak at the layout's precision)
     hfu: np.ndarray  # same with recomputation counted
@@ -124,6 +126,22 @@ def evaluate(
     return _concat(blocks)
 
 
+def _module_recompute_time(m, lay, hw, T, tok, shard, f_moe, t_core, t_mlp, rate):
+    """Forward time re-run per layer by Megatron-Core recompute_modules: core_attn the attention core,
+    layernorm the two norms (memory-bound), mla_up_proj the MLA up-projection GEMMs, mlp the dense MLP
+    (GEMMs and activation), moe_act the routed experts' activation function (memory-bound)."""
+    bit = {name: (lay.rc_modules & code) > 0 for name, code in MODULE_BIT.items()}
+    h = m.hidden
+    t_norms = memory_time(T * ACT_BYTES * 4.0 * h / shard, hw)  # 2 norms: read and write h each
+    d_up = np.minimum(T, m.attn_narrow)  # the latent rank is the GEMMs' inner dimension
+    t_up = gemm_time(tok * 2.0 * m.mla_up_params, 2.0, d_up, rate, hw.gemm_half_dim, hw.gemm_tail)
+    t_up = np.where(m.mla_up_params > 0, t_up, 0.0)
+    t_act = memory_time(tok * ACT_BYTES * m.mlp_mats * m.ffn, hw)  # read gate/up, write the output
+    t_moe_act = memory_time(tok * hw.moe_imbalance * m.top_k * ACT_BYTES * m.mlp_mats * m.expert_ffn, hw)
+    return (bit["core_attn"] * t_core + bit["layernorm"] * t_norms + bit["mla_up_proj"] * t_up
+            + bit["mlp"] * (1.0 - f_moe) * (t_mlp + t_act) + bit["moe_act"] * f_moe * t_moe_act)
+
+
 def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> StepArrays:
     t, p, d, c, e, et, v, b = lay.tp, lay.pp, lay.dp, lay.cp, lay.ep, lay.etp, lay.vpp, lay.mbs
     h, S, rec = m.hidden, m.seq, lay.recompute
@@ -137,6 +155,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     f_dense = 1.0 - f_moe
     shard = np.where(lay.sp & (t > 1), t, 1.0)  # sequence parallelism shards the element-wise work
     full, sel = rec == 2, rec == 1
+    phi = recompute_fraction(lay, layers)  # share of the rank's layers fully recomputed
     dense_model = np.ndim(m.experts) == 0 and m.experts == 0  # one dense model for the whole block
     any_cp = bool(np.any(c > 1))
 
@@ -147,9 +166,10 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     d_attn = np.minimum(np.minimum(T, m.attn_narrow), m.out_dim / t)
     d_mlp = np.minimum(np.minimum(T, h), np.maximum(m.ffn, 1.0) / t)
     t_gemm = gemm_time(tok * 2.0 * m.attn_params, m.attn_calls, d_attn, rate, half, tail)
+    t_mlp = gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)  # dense MLP of one layer
     if dense_model:
         t_experts = 0.0
-        t_gemm = t_gemm + gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)
+        t_gemm = t_gemm + t_mlp
     else:
         expert_rows = tok * m.top_k * e * et / np.maximum(m.experts, 1.0) * hw.moe_imbalance  # per local expert
         d_exp = np.minimum(np.minimum(expert_rows, h), m.expert_ffn / et)
@@ -158,8 +178,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         t_experts = gemm_time(routed, 2.0, d_exp, rate, half, tail)  # grouped GEMMs: fc1 and fc2
         shared = gemm_time(tok * 2.0 * m.shared * m.expert_params, 2.0 * (m.shared > 0), d_shared, rate, half, tail)
         router = gemm_time(tok * 2.0 * m.router_params, 1.0, np.minimum(T, m.experts), rate16, half, tail)
-        t_gemm = (t_gemm + f_dense * gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)
-                  + f_moe * (t_experts + shared + router))
+        t_gemm = t_gemm + f_dense * t_mlp + f_moe * (t_experts + shared + router)
     t_core = attention_time(tok * (S / 2.0) * 2.0 * m.heads * (m.qk_head_dim + m.v_head_dim), hw)  # causal
     ffn_act = (
         f_dense * m.ffn + f_moe * (m.top_k + m.shared) * m.expert_ffn
@@ -169,7 +188,9 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     t_ew = memory_time(T * (ACT_BYTES * ew_elems + cast), hw)
     t_fwd = t_gemm + t_core + t_ew
     t_bwd = 2.0 * t_gemm + hw.attention_bwd_factor * t_core + 2.0 * t_ew
-    t_rec = np.where(full, t_fwd, np.where(sel, t_core, 0.0))
+    t_rec = np.where(full, phi * t_fwd, np.where(sel, t_core, 0.0))
+    if np.any(sel & (lay.rc_modules != MODULE_BIT["core_attn"])):  # Megatron-Core recompute_modules
+        t_rec = np.where(sel, _module_recompute_time(m, lay, hw, T, tok, shard, f_moe, t_core, t_mlp, rate), t_rec)
 
     # ---- tensor parallel: 2 all-reduces (or reduce-scatter + all-gather with SP) per dense layer forward,
     # 1 for the attention of an MoE layer (+1 with shared experts), the same backward (Megatron)
@@ -185,7 +206,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     # forward: overlapped only with userbuffer overlap (Transformer Engine, needs SP); backward: Megatron
     # overlaps each dgrad's collective with the wgrad GEMM (async TP communication, on by default since 2021)
     tp_on = lay.ovl_tp & lay.sp
-    tp_layer = exposed(tp_f, t_gemm, hw.ovl_tp, tp_on) * (1.0 + full) + exposed(tp_f, t_gemm, hw.ovl_tp, True)
+    tp_layer = exposed(tp_f, t_gemm, hw.ovl_tp, tp_on) * (1.0 + phi) + exposed(tp_f, t_gemm, hw.ovl_tp, True)
 
     # ---- context parallel: ring of cp-1 K/V block exchanges forward, K/V and their gradients backward
     cp_layer = 0.0
@@ -193,7 +214,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         cp_in = members_per_domain(c, t, D) >= c
         kv = T * (m.k_dim + m.v_dim) * ACT_BYTES / t
         cp_f = (c - 1.0) * p2p_time(kv, np.where(cp_in, nv_bw, net_bw), np.where(cp_in, nv_lat, net_lat))
-        cp_layer = exposed(cp_f, t_core, hw.ovl_cp, lay.ovl_cp) * (1.0 + full) + exposed(
+        cp_layer = exposed(cp_f, t_core, hw.ovl_cp, lay.ovl_cp) * (1.0 + phi) + exposed(
             2.0 * cp_f, hw.attention_bwd_factor * t_core, hw.ovl_cp, lay.ovl_cp
         )
 
@@ -211,7 +232,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
             ),
         )
         ep_f = f_moe * 2.0 * a2a
-        ep_layer = exposed(ep_f, f_moe * t_experts, hw.ovl_ep, lay.ovl_ep) * (1.0 + full) + exposed(
+        ep_layer = exposed(ep_f, f_moe * t_experts, hw.ovl_ep, lay.ovl_ep) * (1.0 + phi) + exposed(
             ep_f, f_moe * 2.0 * t_experts, hw.ovl_ep, lay.ovl_ep
         )
 
@@ -221,7 +242,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     ) + memory_time(tok * m.vocab * LOGIT_PASS_BYTES, hw)
 
     t_layer = (
-        t_fwd + t_bwd + t_rec + KERNELS_PER_LAYER * (1.0 + np.where(full, 1.0 / 3.0, 0.0)) * hw.kernel_launch
+        t_fwd + t_bwd + t_rec + KERNELS_PER_LAYER * (1.0 + phi / 3.0) * hw.kernel_launch
     )
     comm_layer = tp_layer + cp_layer + ep_layer
     t_slot = layers * (t_layer + comm_layer) + t_head  # one micro-batch on the busiest rank
@@ -247,12 +268,13 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     if not dense_model:  # expert weights are reduced over their own replica group
         groups.append((sp_.expert, sp_.expert_replicas, members_per_domain(sp_.expert_replicas, e * et, D)))
     z = lay.zero
+    weight_bytes = np.where(lay.fp8_params, 1.0, 2.0)  # parameters are gathered in BF16, or FP8 (fp8_params)
     any_plain_dp = bool(np.any(z == 0))
     reduce_ar = reduce_rs = param_ag = 0.0
     for params, n, k in groups:
         per_byte, latency = gather_cost(n, k, nv_bw, net_bw, nv_lat, net_lat)  # RS and AG cost the same
         reduce_rs = reduce_rs + params * gbytes * per_byte + latency
-        param_ag = param_ag + params * 2.0 * per_byte + latency
+        param_ag = param_ag + params * weight_bytes * per_byte + latency
         if any_plain_dp:  # ZeRO-0 all-reduces instead (ring or tree across domains)
             reduce_ar = reduce_ar + allreduce_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
     win_f, win_b = layers * t_fwd, layers * (t_bwd + t_rec)
@@ -270,18 +292,26 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
     local = np.where(z >= 1, sp_.sharded, sp_.dense + sp_.expert)
     optimizer = memory_time(local * OPTIMIZER_STEP_BYTES, hw)
 
+    # ---- activation offload: each micro-batch copies its offloaded activations to host memory during its
+    # forward pass and back during its backward pass, over the host link, hidden behind that pass's compute
+    mem = memory_per_gpu(m, lay, hw, sp_)
+    if np.any(lay.offload > 0):
+        copy = mem.offload_mb_bytes / hw.host_bw
+        offload = n_mb * (exposed(copy, win_f, 1.0, True) + exposed(copy, win_b, 1.0, True))
+    else:
+        offload = np.zeros_like(optimizer)
+
     compute = n_mb * (layers * t_layer + t_head)
     tp_s, cp_s, ep_s = n_mb * layers * tp_layer, n_mb * layers * cp_layer, n_mb * layers * ep_layer
     pp_s = n_mb * pp_mb
-    step = compute + tp_s + cp_s + ep_s + pp_s + bubble + dp + optimizer
+    step = compute + tp_s + cp_s + ep_s + pp_s + bubble + dp + optimizer + offload
 
     tokens = lay.gbs * S
     gpus = t * p * d * c
     peak = peak_flops(lay.precision, hw)
     model_flops = tokens * model_flops_per_token(m)
     mfu = model_flops / (step * gpus * peak)
-    hfu = tokens * hardware_flops_per_token(m, rec) / (step * gpus * peak)
-    mem = memory_per_gpu(m, lay, hw, sp_)
+    hfu = tokens * hardware_flops_per_token(m, rec, lay.rc_modules, phi) / (step * gpus * peak)
     valid = valid_mask(m, lay) & np.isfinite(step)
     return StepArrays(
         step,
@@ -293,6 +323,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         dp,
         bubble,
         optimizer,
+        offload,
         tokens / step,
         mfu,
         hfu,
@@ -319,6 +350,7 @@ class MemoryBreakdown(_Out):
     total_gb: float
     usable_gb: float
     hbm_gb: float
+    host_gb: float = 0.0  # activations offloaded to host memory (activation_offload)
     fits: bool
 
 
@@ -337,6 +369,7 @@ class StepBreakdown(_Out):
     dp_s: float
     bubble_s: float
     optimizer_s: float
+    offload_s: float = 0.0
     tokens_per_s: float
     mfu: float
     hfu: float
@@ -380,7 +413,9 @@ def step_breakdown(model: ModelSpec, layout: Layout, hardware: Hardware) -> Step
     if model.estimate:
         notes.append(f"{model.id} is an estimated architecture")
     if not bool(mem.fits[0]):
-        notes.append("does not fit in memory: raise tp/pp/cp, the ZeRO stage or recomputation")
+        notes.append(
+            "does not fit in memory: raise tp/pp/cp, the ZeRO stage, recomputation or activation offload"
+        )
     return StepBreakdown(
         model=model.id,
         gpu=hardware.gpu.id,
@@ -394,6 +429,7 @@ def step_breakdown(model: ModelSpec, layout: Layout, hardware: Hardware) -> Step
         dp_s=f(r.dp_s),
         bubble_s=f(r.bubble_s),
         optimizer_s=f(r.optimizer_s),
+        offload_s=f(r.offload_s),
         tokens_per_s=f(r.tokens_per_s),
         mfu=f(r.mfu),
         hfu=f(r.hfu),
@@ -408,6 +444,7 @@ def step_breakdown(model: ModelSpec, layout: Layout, hardware: Hardware) -> Step
             total_gb=f(mem.total_bytes) / 1e9,
             usable_gb=f(mem.usable_bytes) / 1e9,
             hbm_gb=hardware.gpu.hbm_gb,
+            host_gb=f(mem.host_bytes) / 1e9,
             fits=bool(mem.fits[0]),
         ),
         calibrated=hardware.calibrated,

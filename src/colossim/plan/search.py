@@ -25,15 +25,29 @@ from colossim.energy.cost import HardwareCost, default_hardware_cost
 from colossim.energy.power import PowerModel, default_power_model
 from colossim.models.schema import ModelSpec
 from colossim.perf.hardware import Hardware
-from colossim.perf.layout import PRECISION_CODE, PRECISIONS, RECOMPUTES, Layout, layout_arrays, valid_mask
+from colossim.perf.layout import (
+    DEFAULT_MODULES,
+    PRECISION_CODE,
+    PRECISIONS,
+    RECOMPUTES,
+    Layout,
+    layout_arrays,
+    module_mask,
+    valid_mask,
+)
+from colossim.perf.savings import offload_to_fit
 from colossim.perf.shapes import model_arrays
 from colossim.perf.step import StepArrays, evaluate
 from colossim.plan.candidates import SearchSpace, count_layouts, iter_layout_chunks
 
 Objective = Literal["time", "cost", "energy"]
 OBJECTIVES: tuple[Objective, ...] = ("time", "cost", "energy")
-BREAKDOWN = ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s")
-LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "precision")
+BREAKDOWN = ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s")
+LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "precision", "offload",
+                  "fp8_params")
+# Activation offload is searched on GPUs whose host link is NVLink-C2C class (Grace: ~190 GB/s per GPU);
+# over PCIe (~55 GB/s) copies of a layer's activations rarely hide behind its compute.
+FAST_HOST_LINK_GB_S = 100.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,7 @@ def _decode(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["recompute"] = [RECOMPUTES[int(c)] for c in out["recompute"]]
     out["precision"] = [PRECISIONS[int(c)] for c in out["precision"]]
+    out["fp8_params"] = out["fp8_params"].astype(bool)
     for col in ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "gpus_used", "microbatches"):
         out[col] = out[col].astype(np.int64)
     return out
@@ -157,8 +172,12 @@ def search(model: ModelSpec, hardware: Hardware, gpus: int, *, global_batch: int
     GPUs can be the fastest), at least 90% for cost and energy (else the smallest job always wins); when no
     layout reaches the floor, the search retries with any count up to `gpus`.
     `template` sets the switches the search does not turn (communication overlap, MoE dispatcher, FP32
-    gradient reduction, expert-TP); `reference_value` (objective units) makes the result count how many
-    fitting layouts beat it, to rank a given layout among all of them.
+    gradient reduction, expert-TP, the recompute modules of selective and the layers of full recompute,
+    activation offload); FP8 layouts keep FP8 primary weights (the FP8 recipes' default) unless an FP8
+    template turns them off. On GPUs with a fast host link (NVLink-C2C) a layout that does not fit gets the
+    smallest activation offload that makes it fit (`perf.savings.offload_to_fit`), and is evaluated with it.
+    `reference_value` (objective units) makes the result count how many fitting layouts beat it, to rank a
+    given layout among all of them.
     Raises ValueError with what to change when nothing can run (e.g. the model does not fit at all)."""
     if min_gpu_fraction is None:
         min_gpu_fraction = 0.0 if objective == "time" else 0.9
@@ -202,21 +221,31 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
     best: pd.DataFrame | None = None
     switches = dict(etp=template.etp, ovl_tp=template.overlap.tp, ovl_cp=template.overlap.cp,
                     ovl_ep=template.overlap.ep, ovl_pp=template.overlap.pp, ovl_dp=template.overlap.dp,
-                    grad_fp32=template.grad_reduce_fp32, ep_dedup=template.moe_dispatcher == "deepep")
+                    grad_fp32=template.grad_reduce_fp32, ep_dedup=template.moe_dispatcher == "deepep",
+                    rc_modules=module_mask(template.recompute_modules),
+                    rc_layers=np.inf if template.recompute_layers is None else template.recompute_layers,
+                    offload=template.activation_offload)
+    fp8_weights = template.fp8_params or template.precision != "fp8"
+    fast_link = hardware.host_link_gb_s >= FAST_HOST_LINK_GB_S
+    hw_arrays = hardware.arrays()
     for chunk in iter_layout_chunks(space, chunk_rows):
         uneven = (model.layers % (chunk["pp"] * chunk["vpp"])) != 0
         lay = layout_arrays(tp=chunk["tp"], pp=chunk["pp"], dp=chunk["dp"], cp=chunk["cp"], ep=chunk["ep"],
                             vpp=chunk["vpp"], mbs=chunk["mbs"], gbs=chunk["gbs"], zero=chunk["zero"],
                             recompute=chunk["recompute"], precision=chunk["precision"], uneven=uneven,
-                            sp=chunk["tp"] > 1, **switches)
+                            sp=chunk["tp"] > 1, fp8_params=fp8_weights & (chunk["precision"] == PRECISION_CODE["fp8"]),
+                            **switches)
         ok = valid_mask(m, lay)
         n_valid += int(ok.sum())
         if not ok.any():
             continue
         rows = np.flatnonzero(ok)
         sub = type(lay)(*(col[rows] for col in lay))
+        r = evaluate(m, sub, hw_arrays)
+        if fast_link:
+            sub, r = _offload_where_needed(m, sub, r, hw_arrays)
         sub_chunk = {k: v[rows] for k, v in chunk.items()}
-        r = evaluate(m, sub, hardware)
+        sub_chunk["offload"], sub_chunk["fp8_params"] = sub.offload, sub.fp8_params
         fits = np.asarray(r.memory.fits, dtype=bool) & np.isfinite(r.step_time_s)
         n_fit += int(fits.sum())
         if not fits.any():
@@ -244,12 +273,43 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
                       n_better if reference_value is not None else None)
 
 
+def _put(values, idx: np.ndarray, new):
+    """`values` (arrays, or NamedTuples of them) with rows `idx` replaced by `new`."""
+    if isinstance(values, tuple):
+        return type(values)(*(_put(a, idx, b) for a, b in zip(values, new, strict=True)))
+    out = np.array(values, copy=True)
+    out[idx] = new
+    return out
+
+
+def _offload_where_needed(m, lay, r: StepArrays, hw):
+    """Rows that do not fit get the smallest activation offload that makes them fit, and are evaluated again."""
+    over = np.flatnonzero(~np.asarray(r.memory.fits, dtype=bool) & np.isfinite(r.step_time_s))
+    if over.size == 0:
+        return lay, r
+    part = type(lay)(*(col[over] for col in lay))
+    share = offload_to_fit(m, part, hw)
+    ok = np.isfinite(share)
+    if not ok.any():
+        return lay, r
+    rows = over[ok]
+    part = type(lay)(*(col[ok] for col in part))
+    part = part._replace(offload=np.maximum(part.offload, share[ok]))
+    lay = lay._replace(offload=_put(lay.offload, rows, part.offload))
+    return lay, _put(r, rows, evaluate(m, part, hw))
+
+
 def layout_of(row: pd.Series, layers: int, template: Layout | None = None) -> Layout:
     """The typed Layout of one result row (for step_breakdown and reports), switches from `template`."""
     pp, vpp = int(row["pp"]), int(row["vpp"])
     t = template or Layout(global_batch=1)
+    rec, precision = row["recompute"], row["precision"]
     return Layout(etp=t.etp, overlap=t.overlap, moe_dispatcher=t.moe_dispatcher, grad_reduce_fp32=t.grad_reduce_fp32,
                   tp=int(row["tp"]), pp=pp, dp=int(row["dp"]), cp=int(row["cp"]), ep=int(row["ep"]), vpp=vpp,
                   pp_split="uneven" if layers % (pp * vpp) else "even", sp=int(row["tp"]) > 1,
                   zero_stage=int(row["zero"]), micro_batch=int(row["mbs"]), global_batch=int(row["gbs"]),
-                  recompute=row["recompute"], precision=row["precision"])
+                  recompute=rec, precision=precision,
+                  recompute_modules=t.recompute_modules if rec == "selective" else DEFAULT_MODULES,
+                  recompute_layers=t.recompute_layers if rec == "full" else None,
+                  activation_offload=float(row.get("offload", t.activation_offload)),
+                  fp8_params=bool(row.get("fp8_params", t.fp8_params and precision == "fp8")))

@@ -6,7 +6,14 @@ Defaults (docs/perf_model.md, "Validation defaults"):
   vpp null          -> 1 (no interleaving unless the source says so)
   sp null           -> true when tp > 1 (Megatron-Core / NeMo recipes)
   zero_stage null   -> 1 (Megatron distributed optimizer, on in NeMo and Megatron-Bridge recipes)
-  recompute null    -> none (Megatron-Core default; recipes that run out of memory offload activations)
+  recompute null    -> the lightest memory saving that fits (perf.savings.lightest_fitting): none when the
+                       layout fits, else the fastest-predicted of activation offload (1..n-1 of the rank's
+                       n layers), selective recompute of module sets (layernorm, mla_up_proj, mlp, moe_act)
+                       and full recompute of 1..all layers per model chunk that fits; the same rule for every
+                       run (NVIDIA recipes turn on offload / recompute_modules / recompute_num_layers exactly
+                       when a layout would not fit)
+  FP8 weights (not in the schema) -> FP8 primary weights when precision is fp8: NeMo 2 and Megatron-Bridge
+                       FP8 mixed-precision recipes set fp8_param_gather=True
   vocab null        -> 50257 (GPT-2/GPT-3 BPE); every vocabulary is padded to a multiple of 128 x tp
                        as Megatron does (--make-vocab-size-divisible-by 128)
   scale_out null    -> the usual NIC of the GPU's system (calibration.yaml scale_out_gbps_per_gpu)
@@ -29,6 +36,7 @@ from colossim.inputs import InputError
 from colossim.models.schema import MlaSpec, ModelSpec, MoeSpec
 from colossim.perf.hardware import Calibration, Hardware, hardware_for
 from colossim.perf.layout import Layout, Overlap, layout_problems
+from colossim.perf.savings import describe_saving, lightest_fitting
 from colossim.validation.schema import ValidationRun
 
 GPT2_VOCAB = 50257
@@ -112,10 +120,7 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
     if zero is None:
         zero = 1
         notes.append("zero_stage null -> 1 (distributed optimizer)")
-    recompute = run.recompute
-    if recompute is None:
-        recompute = "none"
-        notes.append("recompute null -> none")
+    recompute = run.recompute or "none"  # null: chosen in `resolve` once the machine is known
     split = "even" if model.layers % (p.pp * vpp) == 0 else "uneven"
     if split == "uneven":
         notes.append(f"{model.layers} layers over pp*vpp={p.pp * vpp}: uneven pipeline split")
@@ -123,6 +128,8 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
     if dispatcher == "deepep":
         notes.append("MoE dispatcher -> deepep (deduplicated per NVLink domain)")
     notes.append("gradient reduction -> bf16")
+    if run.precision == "fp8":
+        notes.append("fp8 -> FP8 primary weights (fp8_param_gather)")
     return Layout(
         tp=p.tp,
         pp=p.pp,
@@ -141,6 +148,7 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
         overlap=Overlap(tp=sp, cp=True, ep=False, pp=True, dp=True),
         moe_dispatcher=dispatcher,
         grad_reduce_fp32=False,
+        fp8_params=run.precision == "fp8",
     )
 
 
@@ -174,6 +182,14 @@ def resolve(run: ValidationRun, calibration: Calibration | None = None) -> Resol
     g = hw.gpu
     if g.dense_tflops.at(run.precision) is None or getattr(hw.calibration.gemm_eff, run.precision) is None:
         raise Unrepresentable(f"{g.id} has no calibrated {run.precision} mode")
+    if run.recompute is None:
+        saving = lightest_fitting(model, layout, hw)
+        layout, name = saving.layout, describe_saving(saving.layout)
+        if name == "none" and saving.fits:
+            notes.append("recompute null -> none")
+        else:
+            verdict = "the lightest that fits" if saving.fits else "none fits: the one needing least memory"
+            notes.append(f"recompute null -> {name} ({verdict} of {saving.options} memory savings)")
     return Resolved(model, layout, hw, tuple(notes))
 
 

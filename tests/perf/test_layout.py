@@ -50,15 +50,54 @@ def test_check_layout_raises_input_error_with_every_problem():
 
 
 @pytest.mark.parametrize(
-    "bad", [dict(tp=0), dict(recompute="some"), dict(precision="fp16"), dict(zero_stage=4), dict(foo=1)]
+    "bad",
+    [
+        dict(tp=0),
+        dict(recompute="some"),
+        dict(precision="fp16"),
+        dict(zero_stage=4),
+        dict(foo=1),
+        dict(activation_offload=1.5),
+        dict(recompute="full", recompute_layers=0),
+        dict(recompute="selective", recompute_modules=["attention"]),
+        dict(recompute="selective", recompute_modules=[]),
+    ],
 )
 def test_bad_values_fail_validation(bad):
     with pytest.raises(ValidationError):
         Layout(global_batch=8, **bad)
 
 
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        (dict(recompute_layers=2), "recompute: full"),
+        (dict(recompute="full", recompute_modules=["mlp"]), "recompute: selective"),
+        (dict(recompute="selective", recompute_modules=["mlp", "mlp"]), "twice"),
+        (dict(fp8_params=True), "precision: fp8"),
+    ],
+)
+def test_memory_switches_need_their_mode(bad, says):
+    with pytest.raises(ValidationError, match=says):
+        Layout(global_batch=8, **bad)
+
+
+@pytest.mark.parametrize(
+    "model_id, module, hint",
+    [("llama3-70b", "mla_up_proj", "drop mla_up_proj"), ("llama3-70b", "moe_act", "drop moe_act")],
+)
+def test_recompute_modules_must_exist_in_the_model(model_id, module, hint):
+    problems = _problems(model_id, recompute="selective", recompute_modules=[module])
+    assert any(p.location == "recompute_modules" and hint in p.hint for p in problems)
+    assert _problems("deepseek-v3", recompute="selective", recompute_modules=[module], pp_split="uneven") == []
+
+
+MODULE_SETS = [["core_attn"], ["layernorm", "mlp"], ["mla_up_proj"], ["moe_act", "layernorm"]]
+
 layouts = st.builds(
-    lambda tp, pp, dp, cp, ep, vpp, mbs, gbs, uneven, sp: Layout(
+    lambda tp, pp, dp, cp, ep, vpp, mbs, gbs, uneven, sp, modules: Layout(
+        recompute="selective",
+        recompute_modules=modules,
         tp=tp,
         pp=pp,
         dp=dp,
@@ -80,6 +119,7 @@ layouts = st.builds(
     st.sampled_from([8, 24, 64, 96]),
     st.booleans(),
     st.booleans(),
+    st.sampled_from(MODULE_SETS),
 )
 
 

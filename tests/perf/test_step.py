@@ -101,7 +101,8 @@ def test_parts_add_up_and_bubble_follows_the_1f1b_formula():
     model, hw = get_model("llama3-70b"), hardware_for("h100_sxm5")
     for vpp in (1, 2, 5):
         r = step_breakdown(model, Layout(tp=4, pp=4, dp=4, vpp=vpp, global_batch=128), hw)
-        parts = r.compute_s + r.tp_s + r.cp_s + r.ep_s + r.pp_s + r.dp_s + r.bubble_s + r.optimizer_s
+        parts = (r.compute_s + r.tp_s + r.cp_s + r.ep_s + r.pp_s + r.dp_s + r.bubble_s + r.optimizer_s
+                 + r.offload_s)
         assert r.step_time_s == pytest.approx(parts)
         slot = (r.compute_s + r.tp_s + r.cp_s + r.ep_s + r.pp_s) / r.microbatches
         assert r.bubble_s == pytest.approx((4 - 1) / vpp * slot)  # (p-1)/(v m) of the busy time
@@ -149,3 +150,35 @@ def test_expert_parallel_over_nvlink_beats_the_network():
     nvl72 = evaluate(model, lay, hardware_for("gb200"))
     hgx = evaluate(model, lay, hardware_for("gb200", nvlink_domain=8))
     assert float(nvl72.ep_s[0]) < float(hgx.ep_s[0])
+
+
+def _offload_case(host_gb_s: float):
+    """Llama 3 70B FSDP on GB200 with half its layers offloaded, over a host link of `host_gb_s`."""
+    model = get_model("llama3-70b")
+    lay = Layout(dp=64, zero_stage=3, micro_batch=2, global_batch=256, precision="fp8", fp8_params=True)
+    hw = hardware_for("gb200").arrays()._replace(host_bw=host_gb_s * 1e9)
+    base = evaluate(model, from_layouts([lay]), hw)
+    off = evaluate(model, from_layouts([lay.model_copy(update={"activation_offload": 0.5})]), hw)
+    return base, off
+
+
+@pytest.mark.parametrize("host_gb_s", [5.0, 55.0, 190.0, 2000.0])
+def test_offload_costs_at_most_the_transfer_beyond_the_compute_it_hides_behind(host_gb_s):
+    """Each micro-batch copies its offloaded activations out during its forward pass and back during its
+    backward pass: what the layers' compute cannot hide is exposed, never more than the copies themselves,
+    never less than the copies minus all the compute; nothing else in the step changes."""
+    base, off = _offload_case(host_gb_s)
+    n_mb = float(off.microbatches[0])
+    copies = 2.0 * n_mb * float(off.memory.offload_mb_bytes[0]) / (host_gb_s * 1e9)
+    exposed = float(off.offload_s[0])
+    assert max(0.0, copies - float(off.compute_s[0])) - 1e-12 <= exposed <= copies + 1e-12
+    assert float(off.step_time_s[0]) == pytest.approx(float(base.step_time_s[0]) + exposed)
+    assert float(off.compute_s[0]) == pytest.approx(float(base.compute_s[0]))
+    assert float(base.offload_s[0]) == 0.0
+
+
+def test_offload_hides_behind_compute_on_a_fast_link_and_not_on_a_slow_one():
+    _, fast = _offload_case(2000.0)
+    _, slow = _offload_case(5.0)
+    assert float(fast.offload_s[0]) == 0.0
+    assert float(slow.offload_s[0]) > 0.5 * float(slow.compute_s[0])

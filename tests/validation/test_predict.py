@@ -3,6 +3,8 @@ unrepresentable runs reported with a reason, and the fitter recovers known const
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import yaml
@@ -77,3 +79,23 @@ def test_fit_recovers_constants_that_generated_the_targets():
             assert got[family][key] == pytest.approx(value, rel=0.03), (family, key)
     err = (predict_with(synthetic, got) - synthetic.target) / synthetic.target
     assert np.max(np.abs(err)) < 0.01
+
+
+def test_every_published_run_fits_in_memory_after_defaults(report):
+    """They all ran: with the framework defaults (FP8 primary weights, the lightest memory saving that fits
+    for a null recompute) the model must find room for every one of them."""
+    shared = Path(__file__).parents[2] / ".." / "shared" / "validation" / "runs.yaml"
+    if shared.exists():  # the shipped copy is the published file
+        assert [r.id for r in load_runs(shared)] == [r.id for r in load_runs()]
+    tight = [r.id for r in report.runs if r.fits_memory is not True]
+    assert tight == []
+
+
+def test_the_memory_saving_of_each_null_recompute_is_named(report):
+    runs = {r.id: r for r in load_runs()}
+    for res in report.runs:
+        named = [d for d in res.defaults if d.startswith("recompute null -> ")]
+        assert len(named) == (1 if runs[res.id].recompute is None else 0), res.id
+    gb200 = next(r for r in report.runs if r.id == "mbridge_2509_gb200_llama3_70b")  # FSDP, tp1: must save
+    assert any(d.startswith("recompute null -> ") and "none" not in d for d in gb200.defaults)
+    assert "fp8 -> FP8 primary weights (fp8_param_gather)" in gb200.defaults

@@ -69,6 +69,7 @@ def _table(r: StepBreakdown) -> Table:
         ("pipeline bubble", r.bubble_s),
         ("data-parallel comm (exposed)", r.dp_s),
         ("optimizer step", r.optimizer_s),
+        ("activation offload copies (exposed)", r.offload_s),
     ):
         table.add_row(name, f"{value:.3f}", f"{value / r.step_time_s:.1%}")
     table.add_row("step time", f"{r.step_time_s:.3f}", "100%", style="bold")
@@ -87,7 +88,8 @@ def _memory_table(r: StepBreakdown) -> Table:
         ("activations", m.activations_gb),
         ("buffers, logits", m.other_gb),
         ("total", m.total_gb),
-        (f"usable of {m.hbm_gb:g} GB HBM", m.usable_gb),
+        (f"usable of {m.hbm_gb:g} GB HBM (read as GiB)", m.usable_gb),
+        ("activations offloaded to host memory", m.host_gb),
     ):
         table.add_row(name, f"{value:,.1f}")
     return table
@@ -114,6 +116,12 @@ def step(
     mbs: int | None = typer.Option(None, help="micro-batch size in sequences [1]"),
     gbs: int | None = typer.Option(None, help="global batch in sequences"),
     recompute: str | None = typer.Option(None, help="none, selective or full [none]"),
+    recompute_modules: str | None = typer.Option(
+        None, help="with selective: comma-separated core_attn,layernorm,mla_up_proj,mlp,moe_act [core_attn]"
+    ),
+    recompute_layers: int | None = typer.Option(None, help="with full: layers recomputed per model chunk [all]"),
+    offload: float | None = typer.Option(None, help="share of layers whose activations go to host memory [0]"),
+    fp8_params: bool | None = typer.Option(None, "--fp8-params/--no-fp8-params", help="FP8 primary weights [off]"),
     precision: str | None = typer.Option(None, help="bf16, fp8 or fp4 [bf16]"),
     dispatcher: str | None = typer.Option(None, help="MoE dispatcher: alltoall or deepep [alltoall]"),
     seq_len: int | None = typer.Option(None, help="training sequence length [the model's]"),
@@ -137,6 +145,10 @@ def step(
         "micro_batch": mbs,
         "global_batch": gbs,
         "recompute": recompute,
+        "recompute_modules": None if recompute_modules is None else recompute_modules.split(","),
+        "recompute_layers": recompute_layers,
+        "activation_offload": offload,
+        "fp8_params": fp8_params,
         "precision": precision,
         "moe_dispatcher": dispatcher,
     }

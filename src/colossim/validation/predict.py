@@ -132,7 +132,7 @@ def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = No
             continue
         parts = {
             f: float(getattr(out, f)[k])
-            for f in ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s")
+            for f in ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s")
         }
         results.append(
             RunResult(

@@ -9,7 +9,13 @@ import pytest
 from colossim.models import get_model
 from colossim.perf import evaluate, from_layouts, hardware_for, layout_arrays, model_arrays
 from colossim.perf.layout import Layout
-from colossim.perf.savings import describe_saving, lightest_fitting, offload_to_fit, saving_options
+from colossim.perf.savings import (
+    describe_saving,
+    lightest_fitting,
+    offload_offered,
+    offload_to_fit,
+    saving_options,
+)
 
 
 def test_a_layout_that_fits_keeps_no_saving():
@@ -31,13 +37,20 @@ def test_a_layout_that_fits_keeps_no_saving():
 def test_the_chosen_saving_fits_and_nothing_faster_does(model_id, gpu, layout):
     model, hw = get_model(model_id), hardware_for(gpu)
     s = lightest_fitting(model, layout, hw)
-    options = saving_options(model, layout)
+    options = saving_options(model, layout, offload_offered(hw))
     r = evaluate(model, from_layouts(options), hw)
     assert not bool(r.memory.fits[0])  # the layout without savings does not fit
     assert s.fits and describe_saving(s.layout) != "none"
     faster = np.asarray(r.step_time_s) < s.step_time_s * (1 - 1e-12)
     assert not np.any(faster & np.asarray(r.memory.fits)), "a faster option fits"
     assert s.options == len(options)
+
+
+def test_offload_is_offered_over_nvlink_c2c_only():
+    assert offload_offered(hardware_for("gb200")) and offload_offered(hardware_for("gb300"))
+    assert not any(offload_offered(hardware_for(g)) for g in ("h100_sxm5", "b200", "a100_sxm4_80gb"))
+    lay = Layout(tp=8, pp=8, vpp=12, dp=2, global_batch=32)
+    assert all(o.activation_offload == 0 for o in saving_options(get_model("nemotron-4-340b"), lay, False))
 
 
 def test_options_differ_only_in_memory_savings():

@@ -20,6 +20,15 @@ from colossim.perf.hardware import Hardware, HardwareArrays
 from colossim.perf.layout import DEFAULT_MODULES, Layout, LayoutArrays, RecomputeModule, from_layouts
 from colossim.perf.memory import activation_memory, memory_per_gpu, stage_layers
 
+# Activation offload is offered where the GPU reaches host memory over NVLink-C2C (Grace: ~190 GB/s per GPU),
+# as NVIDIA's GB200/GB300 recipes do (cpu_offloading_num_layers); over PCIe (~55 GB/s) the copies of a
+# layer's activations rarely hide behind its compute and the recipes recompute instead.
+FAST_HOST_LINK_GB_S = 100.0
+
+
+def offload_offered(hardware: Hardware) -> bool:
+    return hardware.host_link_gb_s >= FAST_HOST_LINK_GB_S
+
 
 def _modules(model: ModelSpec) -> tuple[RecomputeModule, ...]:
     """Recompute modules that free memory in this model (core_attn frees nothing with fused attention)."""
@@ -37,17 +46,19 @@ def _rank_layers(model: ModelSpec, layout: Layout) -> int:
     return -(-model.layers // layout.pp)
 
 
-def saving_options(model: ModelSpec, layout: Layout) -> list[Layout]:
+def saving_options(model: ModelSpec, layout: Layout, offload: bool = True) -> list[Layout]:
     """`layout` without memory savings, then with each option, lightest kinds first: activation offload of
-    1..n-1 of the rank's n layers; selective recompute of every non-empty set of the model's modules
-    (fewest first); full recompute of 1..c-1 layers per model chunk of c layers; full recompute of all."""
+    1..n-1 of the rank's n layers (when `offload`); selective recompute of every non-empty set of the
+    model's modules (fewest first); full recompute of 1..c-1 layers per model chunk of c layers; full
+    recompute of all."""
     base = layout.model_copy(
         update=dict(recompute="none", recompute_modules=DEFAULT_MODULES, recompute_layers=None,
                     activation_offload=0.0)
     )
     out = [base]
     n = _rank_layers(model, layout)
-    out += [base.model_copy(update=dict(activation_offload=j / n)) for j in range(1, n)]
+    if offload:
+        out += [base.model_copy(update=dict(activation_offload=j / n)) for j in range(1, n)]
     mods = _modules(model)
     for size in range(1, len(mods) + 1):
         out += [base.model_copy(update=dict(recompute="selective", recompute_modules=c))
@@ -81,10 +92,11 @@ class Saving:
 
 def lightest_fitting(model: ModelSpec, layout: Layout, hardware: Hardware) -> Saving:
     """The option of `saving_options` with the shortest predicted step that fits in memory (earlier options
-    win ties, so `none` when it fits); when none fits, the one that needs the least memory."""
+    win ties, so `none` when it fits); when none fits, the one that needs the least memory. Offload is an
+    option only on GPUs with a fast host link (`offload_offered`)."""
     from colossim.perf.step import evaluate  # local: step imports this module's neighbours
 
-    options = saving_options(model, layout)
+    options = saving_options(model, layout, offload_offered(hardware))
     r = evaluate(model, from_layouts(options), hardware)
     fits = np.asarray(r.memory.fits, dtype=bool) & np.asarray(r.valid, dtype=bool)
     if fits.any():
@@ -110,4 +122,12 @@ def offload_to_fit(m, lay: LayoutArrays, hw: HardwareArrays) -> np.ndarray:
     return np.where(mem.fits, 0.0, np.where(possible & (act.stored > 0), np.maximum(f, 1.0 / layers), np.nan))
 
 
-__all__ = ["Saving", "describe_saving", "lightest_fitting", "offload_to_fit", "saving_options"]
+__all__ = [
+    "FAST_HOST_LINK_GB_S",
+    "Saving",
+    "describe_saving",
+    "lightest_fitting",
+    "offload_offered",
+    "offload_to_fit",
+    "saving_options",
+]

@@ -35,7 +35,7 @@ from colossim.perf.layout import (
     module_mask,
     valid_mask,
 )
-from colossim.perf.savings import offload_to_fit
+from colossim.perf.savings import offload_offered, offload_to_fit
 from colossim.perf.shapes import model_arrays
 from colossim.perf.step import StepArrays, evaluate
 from colossim.plan.candidates import SearchSpace, count_layouts, iter_layout_chunks
@@ -45,9 +45,7 @@ OBJECTIVES: tuple[Objective, ...] = ("time", "cost", "energy")
 BREAKDOWN = ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s")
 LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "precision", "offload",
                   "fp8_params")
-# Activation offload is searched on GPUs whose host link is NVLink-C2C class (Grace: ~190 GB/s per GPU);
-# over PCIe (~55 GB/s) copies of a layer's activations rarely hide behind its compute.
-FAST_HOST_LINK_GB_S = 100.0
+
 
 
 @dataclass(frozen=True)
@@ -226,7 +224,7 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
                     rc_layers=np.inf if template.recompute_layers is None else template.recompute_layers,
                     offload=template.activation_offload)
     fp8_weights = template.fp8_params or template.precision != "fp8"
-    fast_link = hardware.host_link_gb_s >= FAST_HOST_LINK_GB_S
+    fast_link = offload_offered(hardware)  # NVLink-C2C class host link (perf.savings)
     hw_arrays = hardware.arrays()
     for chunk in iter_layout_chunks(space, chunk_rows):
         uneven = (model.layers % (chunk["pp"] * chunk["vpp"])) != 0

@@ -26,8 +26,8 @@ def _register() -> None:
         report_cmd,
         simulate_cmd,
         step_cmd,
-        train_cmd,
         sweep_cmd,
+        train_cmd,
         validate_cmd,
     )
 

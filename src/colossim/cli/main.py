@@ -31,8 +31,9 @@ def _register() -> None:
         validate_cmd,
     )
 
-    for module in (catalog_cmd, sweep_cmd, cluster_cmd, simulate_cmd, report_cmd, step_cmd, validate_cmd,
-                   plan_cmd, train_cmd):
+    # --help lists the commands in this order: the story first, then each capability in the order it builds up.
+    for module in (report_cmd, cluster_cmd, catalog_cmd, step_cmd, validate_cmd, plan_cmd, sweep_cmd, train_cmd,
+                   simulate_cmd):
         module.register(app)
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from colossim.ops.policies.base import Host, Reservation
+from colossim.ops.policies.base import Host, Reservation, start_in_order
 
 
 class BackfillConfig(BaseModel):
@@ -47,12 +47,8 @@ class EasyBackfill:
             q.remove(job)
 
     def schedule(self, host: Host, t: float) -> None:
+        start_in_order(host, t)
         q = host.queue
-        while q.size:
-            job = q.head()
-            if not host.start(job, host.fit_options(job), t):
-                break
-            q.pop_head()
         self.res = None
         if not q.size:
             return

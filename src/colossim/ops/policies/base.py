@@ -103,3 +103,13 @@ class Scheduler(Protocol):
     def key(self, host: Host, job: int) -> tuple: ...
     def on_arrival(self, host: Host, job: int, t: float) -> None: ...
     def schedule(self, host: Host, t: float) -> None: ...
+
+
+def start_in_order(host: Host, t: float) -> None:
+    """Start queued jobs from the head while each fits; stop at the first that does not (strict order)."""
+    q = host.queue
+    while q.size:
+        job = q.head()
+        if not host.start(job, host.fit_options(job), t):
+            return
+        q.pop_head()

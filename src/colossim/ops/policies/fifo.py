@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from colossim.ops.policies.base import Host
+from colossim.ops.policies.base import Host, start_in_order
 
 
 class FifoConfig(BaseModel):
@@ -26,9 +26,4 @@ class Fifo:
             self.schedule(host, t)
 
     def schedule(self, host: Host, t: float) -> None:
-        q = host.queue
-        while q.size:
-            job = q.head()
-            if not host.start(job, host.fit_options(job), t):
-                return
-            q.pop_head()
+        start_in_order(host, t)

@@ -18,8 +18,9 @@ def test_every_family_is_sourced_and_maps_catalog_gpus():
         assert len(fam.source) > 40, name
         for gpu in fam.scale_out_gbps_per_gpu:
             assert gpu in gpus, (name, gpu)
-        for key in fam.fit_priors:  # every fitted constant names where it started
-            assert key in ("gemm_eff.bf16", "gemm_eff.fp8", "attention_eff"), key
+        assert set(fam.chips) == set(fam.scale_out_gbps_per_gpu), name  # every GPU has its chip facts
+    for key in cal.globals.fit_priors:  # every fitted constant names where it started
+        assert key in ("gemm_eff.bf16", "gemm_eff.fp8", "attention_eff", "comm_contention"), key
 
 
 def test_calibration_yaml_comments_every_value():
@@ -36,7 +37,7 @@ def test_calibration_yaml_comments_every_value():
     ]
     for line in value_lines:
         key = line.strip().split(":")[0]
-        if key in ("default_family", "scale_out_gbps_per_gpu", "fit_priors"):
+        if key in ("default_family", "scale_out_gbps_per_gpu", "fit_priors", "chips_source"):
             continue
         assert "#" in line, f"uncommented calibration value: {line.strip()}"
 
@@ -47,7 +48,11 @@ def test_hardware_defaults_come_from_the_gpu_and_its_system():
     gb300 = hardware_for("gb300")
     assert (gb300.nvlink_domain, gb300.scale_out_gbps_per_gpu) == (72, 800.0)
     arr = hardware_for("h100_sxm5", scale_out_gbps_per_gpu=200, oversubscription=2.0).arrays()
-    assert arr.net_bw == pytest.approx(200 / 8 * 1e9 * h100.calibration.nic_eff / 2.0)
+    from colossim.perf.comm import load_collectives
+
+    efficiency = load_collectives().scale_out[h100.fabric].efficiency
+    assert h100.fabric == "infiniband" and efficiency == pytest.approx(0.92)  # 45-48 of 50 GB/s
+    assert arr.net_bw == pytest.approx(200 / 8 * 1e9 * efficiency / 2.0)
     assert arr.peak_fp8 == pytest.approx(1978.9e12)
 
 
@@ -64,7 +69,20 @@ def test_calibration_file_rejects_a_gpu_in_two_families():
     hopper["scale_out_gbps_per_gpu"]["a100_sxm4_80gb"] = 200
     hopper["host_link_gb_s"]["a100_sxm4_80gb"] = 25
     hopper["host_memory_gb"]["a100_sxm4_80gb"] = 128
+    hopper["chips"]["a100_sxm4_80gb"] = {"sustained_clock": 0.97, "exp_tera_per_s": 2.44}
     import yaml
 
     with pytest.raises(InputError, match="both families"):
         parse_calibration(yaml.safe_dump(cal), "cal.yaml")
+
+
+def test_a_power_cap_lowers_the_sustained_clock():
+    free, capped = hardware_for("h100_sxm5"), hardware_for("h100_sxm5", power_cap_w=500)
+    # P ~ f^3 near the top of the DVFS curve: 500/700 W -> 0.894 of the clock
+    assert capped.sustained_clock == pytest.approx(free.sustained_clock * (500 / 700) ** (1 / 3))
+    assert hardware_for("h100_sxm5", power_cap_w=900).sustained_clock == free.sustained_clock
+
+
+def test_nvl72_parts_sustain_more_than_hgx_parts():
+    assert hardware_for("gb200").sustained_clock > hardware_for("b200").sustained_clock
+    assert hardware_for("gb300").sustained_clock > hardware_for("gb200").sustained_clock

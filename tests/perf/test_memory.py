@@ -30,6 +30,7 @@ def _gpt(h=12288, a=96) -> ModelSpec:
         mlp="plain",
         vocab=51200,
         seq_len=S,
+        dropout=True,  # Korthikanti's Table 2 counts GPT-3's dropout masks
     )
 
 
@@ -48,6 +49,11 @@ def test_korthikanti_table2(h, a):
     assert _act(m, t, True, 0) == pytest.approx(sbh / t * (34 + 5 * a * S / h))  # + sequence parallel
     assert _act(m, t, True, 1) == pytest.approx(sbh / t * 34)  # + selective recompute
     assert _act(m, t, False, 2) == pytest.approx(2 * sbh)  # full recompute keeps the layer input
+
+
+def test_models_without_dropout_keep_no_masks():
+    m, sbh = _gpt().model_copy(update={"dropout": False}), S * B * 12288
+    assert _act(m, 1, False, 0) == pytest.approx(sbh * (32 + 2 * 96 * S / 12288))  # no 2 masks, no 3as^2b
 
 
 def test_fused_attention_keeps_no_scores():

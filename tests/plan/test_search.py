@@ -21,31 +21,46 @@ MOE = ModelSpec(id="tiny-moe", name="tiny moe", source="test model", layers=6, h
 
 
 def _brute_force(model: ModelSpec, gpus: int, gbs: int, hw) -> tuple[float, Layout]:
-    """Scalar enumeration of the documented search space (colossim.plan.candidates), one Layout at a time."""
+    """Scalar enumeration of the documented search space (colossim.plan.candidates), one Layout at a time: of
+    each layout's recompute variants (lightest first), the two lightest that fit are evaluated."""
+    from colossim.perf.layout import MODULE_BIT
+    from colossim.plan.candidates import recompute_variants
+
     experts = model.moe.experts if model.moe else 1
+    names = ("none", "selective", "full")
+    variants = recompute_variants(model.attention, model.dense_layers, model.moe is not None)
     best = (np.inf, None)
-    for tp, cp, pp, vpp, dp, ep, mbs, zero, rec in product(
+    for tp, cp, pp, vpp, dp, ep, mbs, zero in product(
             (1, 2, 4, 8), (1, 2, 4), range(1, model.layers + 1), (1, 2, 3, 4), range(1, gpus + 1),
-            [e for e in range(1, experts + 1) if experts % e == 0], (1, 2, 4, 8), (0, 1, 2, 3),
-            ("none", "selective", "full")):
-        if tp * cp * pp * dp > gpus or tp * cp * pp * dp < 0.9 * gpus:
+            [e for e in range(1, experts + 1) if experts % e == 0], (1, 2, 4, 8), (0, 1, 2, 3)):
+        if tp * cp * pp * dp > gpus or tp * cp * pp * dp < 0.5 * gpus:
             continue
         if gbs % (dp * mbs) or (vpp > 1 and pp == 1) or pp * vpp > model.layers:
             continue
         if not (model.layers % pp == 0 or pp & (pp - 1) == 0):  # divisor of the layers or a power of two
             continue
-        if zero > 1 and pp > 1:  # ZeRO-2/3 without pipeline parallelism
+        if zero == 2 and pp > 1:  # ZeRO-2 without pipeline parallelism
             continue
         if cp > 1 and model.seq_len // cp < 2048:
             continue
-        lay = Layout(tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, vpp=vpp, micro_batch=mbs, global_batch=gbs,
-                     zero_stage=zero, recompute=rec, sp=tp > 1,
-                     pp_split="uneven" if model.layers % (pp * vpp) else "even")
-        if layout_problems(model, lay):
-            continue
-        r = step_breakdown(model, lay, hw)
-        if r.memory.fits and 1e6 / r.tokens_per_s < best[0]:
-            best = (1e6 / r.tokens_per_s, lay)
+        tried = 0
+        for code, bits, layers in variants:
+            rec = names[code]
+            mods = tuple(n for n, b in MODULE_BIT.items() if bits & b) if rec == "selective" else ("core_attn",)
+            lay = Layout(tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, vpp=vpp, micro_batch=mbs, global_batch=gbs,
+                         zero_stage=zero, recompute=rec, sp=tp > 1, recompute_modules=mods,
+                         recompute_layers=int(layers) if rec == "full" and np.isfinite(layers) else None,
+                         pp_split="uneven" if model.layers % (pp * vpp) else "even")
+            if layout_problems(model, lay):
+                break
+            r = step_breakdown(model, lay, hw)
+            if not r.memory.fits:
+                continue
+            tried += 1
+            if 1e6 / r.tokens_per_s < best[0]:
+                best = (1e6 / r.tokens_per_s, lay)
+            if tried == 2:
+                break
     return best
 
 

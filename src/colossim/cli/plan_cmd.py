@@ -10,22 +10,45 @@ from rich.table import Table
 
 from colossim.cli.common import console, guarded, print_json
 from colossim.cluster import load_cluster
+from colossim.inputs import validate
 from colossim.models.zoo import get_model
+from colossim.perf.layout import Layout
+from colossim.perf.stack import framework_stack
 from colossim.plan.machine import job_machine
-from colossim.plan.search import OBJECTIVES, search
+from colossim.plan.search import OBJECTIVES, explain_gap, layout_row, search
+
+ALIASES = {"zero": "zero_stage", "mbs": "micro_batch", "offload": "activation_offload"}
+
+
+def _compare_layout(text: str, gpus: int, batch: int, template: Layout) -> Layout:
+    """`tp=8,pp=16,vpp=4,zero=3` as a Layout on the plan's GPUs, batch and software stack."""
+    fields: dict = {}
+    for part in text.replace("+", "\x00").split(","):
+        key, _, value = part.replace("\x00", "+").partition("=")
+        key = ALIASES.get(key.strip(), key.strip())
+        if not value or key not in Layout.model_fields:
+            raise ValueError(f"--compare {text!r}: {part!r} is not field=value of a layout "
+                             "(e.g. tp=8,pp=16,vpp=4,zero=3,recompute=selective)")
+        value = value.strip()
+        fields[key] = int(value) if value.isdigit() else value.split("+") if key == "recompute_modules" else value
+    rest = int(fields.get("tp", 1)) * int(fields.get("pp", 1)) * int(fields.get("cp", 1))
+    fields.setdefault("dp", gpus // rest)
+    fields.setdefault("global_batch", batch)
+    base = template.model_dump(exclude={"tp", "pp", "dp", "cp", "ep", "vpp", "global_batch"})
+    return validate({**base, **fields}, Layout, "--compare")
 
 
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
 
 
-def _date(text: str | None) -> date | None:
+def _date(text: str | None, flag: str = "--at") -> date | None:
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--at {text!r} is not a date: write it as YYYY-MM-DD") from None
+        raise ValueError(f"{flag} {text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 @guarded
@@ -41,6 +64,12 @@ def plan(
     objective: str = typer.Option("time", "--objective", help="time | cost | energy"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4 (comma-separated to search several)"),
     top: int = typer.Option(5, "--top", help="how many layouts to show"),
+    framework: str = typer.Option("megatron_bridge", "--framework",
+                                  help="software stack the layouts run on (perf/software.yaml framework ids)"),
+    release: str | None = typer.Option(None, "--release", help="that framework's release, YYYY-MM-DD [newest]"),
+    compare: str | None = typer.Option(None, "--compare",
+                                       help="also evaluate this layout, e.g. tp=8,pp=16,vpp=4,zero=3 (recompute_modules"
+                                            " joined by +), and say why the best beats it"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
     plot: Path | None = typer.Option(None, "--plot", help="write a PNG of step-time and memory breakdowns"),
 ) -> None:
@@ -58,9 +87,19 @@ def plan(
         raise ValueError(f"--gpus {n:,} exceeds the {machine.gpus_available:,} {machine.gpu} of "
                          f"'{spec.name}': use at most that")
     spec_model = get_model(model)
+    stack = framework_stack(framework, _date(release, "--release"),  # type: ignore[arg-type]
+                            machine.hardware.family == "blackwell")
+    template = stack.template(moe=spec_model.moe is not None)
     result = search(spec_model, machine.hardware, n, global_batch=global_batch, objective=objective,  # type: ignore[arg-type]
                     top_k=top, precisions=tuple(p.strip() for p in precision.split(",")),
-                    economics=machine.economics)
+                    economics=machine.economics, template=template)
+    compared = None
+    if compare is not None:
+        ref = _compare_layout(compare, n, int(result.best["gbs"]), template)
+        row = layout_row(spec_model, machine.hardware, ref, objective, machine.economics)  # type: ignore[arg-type]
+        compared = {"layout": ref.model_dump(mode="json"), "step_time_s": float(row["step_time_s"]),
+                    "mfu": float(row["mfu"]), "fits": bool(row["fits"]), "step_command": row["step_command"],
+                    "explanation": explain_gap(result.best, row, objective, "compared layout")}  # type: ignore[arg-type]
     if plot is not None:
         from colossim.plots.plan import plan_figure
 
@@ -71,6 +110,7 @@ def plan(
             "objective": objective, "candidates": result.candidates, "valid": result.valid,
             "fitting": result.fitting, "search_time_s": result.elapsed_s,
             "runner_up_reason": result.runner_up_reason, "layouts": result.top.to_dict(orient="records"),
+            "framework": framework, "compare": compared,
         })
         return
     table = Table(title=f"{spec_model.name} on up to {n:,} {machine.gpu} ({spec.name}), best by {objective}")
@@ -86,3 +126,8 @@ def plan(
     console.print(f"{result.candidates:,} candidate layouts, {result.valid:,} valid, {result.fitting:,} fit in memory;"
                   f" searched in {result.elapsed_s:.2f} s")
     console.print(result.runner_up_reason)
+    console.print(f"reproduce the best: {result.best['step_command']}", markup=False)
+    if compared is not None:
+        console.print(f"compared layout: {compared['step_time_s']:.3g} s per step, MFU {100 * compared['mfu']:.1f}%"
+                      f"{'' if compared['fits'] else ' (does NOT fit in memory)'}; {compared['explanation']}",
+                      markup=False)

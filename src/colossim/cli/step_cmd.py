@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _flags_request(
-    model, gpu, gpus, seq_len, nvlink_domain, scale_out_gbps, oversubscription, layout
+    model, gpu, gpus, seq_len, network, layout, framework, release
 ) -> StepRequest:
     missing = [
         name
@@ -34,22 +34,17 @@ def _flags_request(
         raise input_error(
             "command line", f"missing {', '.join(missing)}", "give them, or use --file run.yaml"
         )
-    network = {
-        k: v
-        for k, v in (
-            ("nvlink_domain", nvlink_domain),
-            ("scale_out_gbps_per_gpu", scale_out_gbps),
-            ("oversubscription", oversubscription),
-        )
-        if v is not None
-    }
     data = {
         "model": model,
         "gpu": gpu,
         "gpus": gpus,
-        "network": network,
+        "network": {k: v for k, v in network.items() if v is not None},
         "layout": {k: v for k, v in layout.items() if v is not None},
     }
+    if framework is not None:
+        data["framework"] = framework
+    if release is not None:
+        data["release"] = release
     if seq_len is not None:
         data["seq_len"] = seq_len
     return validate(data, StepRequest, "command line")
@@ -70,6 +65,7 @@ def _table(r: StepBreakdown) -> Table:
         ("data-parallel comm (exposed)", r.dp_s),
         ("optimizer step", r.optimizer_s),
         ("activation offload copies (exposed)", r.offload_s),
+        ("host: launch-bound waits, syncs, per-step work", r.host_s),
     ):
         table.add_row(name, f"{value:.3f}", f"{value / r.step_time_s:.1%}")
     table.add_row("step time", f"{r.step_time_s:.3f}", "100%", style="bold")
@@ -93,6 +89,18 @@ def _memory_table(r: StepBreakdown) -> Table:
     ):
         table.add_row(name, f"{value:,.1f}")
     return table
+
+
+OVERLAPS = ("tp", "cp", "ep", "pp", "dp")
+
+
+def _overlap(text: str) -> dict[str, bool]:
+    names = [] if text.strip() == "none" else [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if n not in OVERLAPS]
+    if bad:
+        raise input_error("command line", f"--overlap {text!r}: unknown {', '.join(bad)}",
+                          f"use a comma-separated subset of {','.join(OVERLAPS)}, or none", "overlap")
+    return {k: k in names for k in OVERLAPS}
 
 
 @guarded
@@ -124,10 +132,33 @@ def step(
     fp8_params: bool | None = typer.Option(None, "--fp8-params/--no-fp8-params", help="FP8 primary weights [off]"),
     precision: str | None = typer.Option(None, help="bf16, fp8 or fp4 [bf16]"),
     dispatcher: str | None = typer.Option(None, help="MoE dispatcher: alltoall or deepep [alltoall]"),
+    grad_fp32: bool | None = typer.Option(None, "--grad-fp32/--no-grad-fp32", help="reduce gradients in FP32 [on]"),
+    overlap: str | None = typer.Option(
+        None, help="communications overlapped with compute, comma-separated tp,cp,ep,pp,dp, or none [tp,cp,pp,dp]"),
+    framework: str | None = typer.Option(
+        None, help="start the software stack from this framework's defaults: megatron_lm, nemo, megatron_bridge, "
+        "megascale, torchtitan, pytorch_fsdp, llm_foundry, deepspeed, meta_llama3, generic [Software() defaults]"),
+    release: str | None = typer.Option(None, help="that framework's release date, YYYY-MM-DD [newest]"),
+    cuda_graphs: str | None = typer.Option(None, help="none, layer or full [none]"),
+    fused: bool | None = typer.Option(None, "--fused/--no-fused", help="fused element-wise kernels [on]"),
+    flash: bool | None = typer.Option(None, "--flash/--no-flash", help="fused (flash) attention [on]"),
+    fp8_recipe: str | None = typer.Option(None, help="delayed, current, blockwise or mxfp8 [delayed]"),
+    grouped_gemm: bool | None = typer.Option(None, "--grouped-gemm/--no-grouped-gemm", help="MoE grouped GEMM [on]"),
+    moe_host_sync: bool | None = typer.Option(None, "--moe-host-sync/--no-moe-host-sync",
+                                              help="MoE layers read token counts on the host [on]"),
+    fsdp_reshard: str | None = typer.Option(None, help="ZeRO-3: always, never or auto [auto]"),
+    fsdp_prefetch: int | None = typer.Option(None, help="ZeRO-3 layers gathered ahead [1]"),
+    grad_sync_every_microbatch: bool | None = typer.Option(
+        None, "--grad-sync-every-microbatch/--no-grad-sync-every-microbatch",
+        help="ZeRO-2/3 reduce gradients on every micro-batch [off]"),
+    cp_comm: str | None = typer.Option(None, help="context parallelism: ring or all_gather [ring]"),
     seq_len: int | None = typer.Option(None, help="training sequence length [the model's]"),
     nvlink_domain: int | None = typer.Option(None, help="GPUs per NVLink domain [the GPU's]"),
     scale_out_gbps: float | None = typer.Option(None, help="scale-out Gb/s per GPU [the system's NIC]"),
     oversubscription: float | None = typer.Option(None, help="scale-out oversubscription [1]"),
+    fabric: str | None = typer.Option(None, help="infiniband, spectrum_x, roce or ethernet [the family's]"),
+    sharp: bool | None = typer.Option(None, "--sharp/--no-sharp", help="InfiniBand SHARP for all-reduces [off]"),
+    power_cap: float | None = typer.Option(None, help="GPU power cap in W [the TDP]"),
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Predict one optimizer step: time by part, tokens/s, MFU/HFU and memory per GPU."""
@@ -151,14 +182,24 @@ def step(
         "fp8_params": fp8_params,
         "precision": precision,
         "moe_dispatcher": dispatcher,
+        "grad_reduce_fp32": grad_fp32,
+        "overlap": None if overlap is None else _overlap(overlap),
     }
+    software = {k: v for k, v in (
+        ("cuda_graphs", cuda_graphs), ("fused_kernels", fused), ("flash_attention", flash),
+        ("fp8_recipe", fp8_recipe), ("moe_grouped_gemm", grouped_gemm), ("moe_host_sync", moe_host_sync),
+        ("fsdp_reshard", fsdp_reshard), ("fsdp_prefetch", fsdp_prefetch),
+        ("grad_sync_every_microbatch", grad_sync_every_microbatch), ("cp_comm", cp_comm),
+    ) if v is not None}
+    if software:
+        layout["software"] = software
+    network = {"nvlink_domain": nvlink_domain, "scale_out_gbps_per_gpu": scale_out_gbps,
+               "oversubscription": oversubscription, "fabric": fabric, "sharp": sharp, "power_cap_w": power_cap}
     if file is not None:
         req = load_yaml(file, StepRequest)
         source = str(file)
     else:
-        req = _flags_request(
-            model, gpu, gpus, seq_len, nvlink_domain, scale_out_gbps, oversubscription, layout
-        )
+        req = _flags_request(model, gpu, gpus, seq_len, network, layout, framework, release)
         source = "command line"
     spec, lay, hw = resolve_request(req, source)
     result = step_breakdown(spec, lay, hw)

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from colossim.cli.common import console, guarded, print_json
 from colossim.validation import load_runs, predict_runs
-from colossim.validation.fit import batch, fit, leave_one_source_out, predict_with
-from colossim.validation.predict import ValidationReport, prepare
+from colossim.validation.fit import GROUPINGS, batch, fit, leave_one_group_out, predict_with
+from colossim.validation.predict import GroupError, ValidationReport, group_error, prepare
 
 
 def register(app: typer.Typer) -> None:
@@ -38,12 +38,16 @@ def _runs_table(rep: ValidationReport) -> Table:
     return table
 
 
-def _group_table(title: str, groups) -> Table:
+COLUMNS = ("group", "runs", "MAPE %", "median %", "p90 %", "signed %", "max %")
+
+
+def _group_table(title: str, groups: dict[str, GroupError]) -> Table:
     table = Table(title=title)
-    for col in ("group", "runs", "MAPE %", "max |error| %"):
+    for col in COLUMNS:
         table.add_column(col, justify="left" if col == "group" else "right")
     for name, g in groups.items():
-        table.add_row(name, str(g.runs), f"{g.mape_pct:.1f}", f"{g.max_abs_error_pct:.1f}")
+        table.add_row(name, str(g.runs), f"{g.mape_pct:.1f}", f"{g.median_abs_error_pct:.1f}",
+                      f"{g.p90_abs_error_pct:.1f}", f"{g.mean_signed_error_pct:+.1f}", f"{g.max_abs_error_pct:.1f}")
     return table
 
 
@@ -51,28 +55,19 @@ def _fit_summary(runs) -> dict:
     b = batch(prepare(runs))
     fitted = fit(b)
     err = (predict_with(b, fitted) - b.target) / b.target * 100.0
-    return {
-        "constants": {f: {k: round(float(v), 4) for k, v in vals.items()} for f, vals in fitted.items()},
-        "mape_pct": float(np.mean(np.abs(err))),
-        "max_abs_error_pct": float(np.max(np.abs(err))),
-    }
+    return {"constants": {k: round(float(v), 4) for k, v in fitted.items()},
+            **group_error(err).model_dump()}
 
 
 def _cv_summary(runs) -> dict:
-    folds = leave_one_source_out(batch(prepare(runs)))
-    every = np.concatenate(list(folds.values()))
-    return {
-        "by_source": {
-            k: {
-                "runs": int(v.size),
-                "mape_pct": float(np.mean(np.abs(v))),
-                "max_abs_error_pct": float(np.max(np.abs(v))),
-            }
-            for k, v in folds.items()
-        },
-        "mape_pct": float(np.mean(np.abs(every))),
-        "max_abs_error_pct": float(np.max(np.abs(every))),
-    }
+    """Leave one group out under each grouping: refit the global constants without the group, predict it."""
+    b = batch(prepare(runs))
+    out = {}
+    for grouping in GROUPINGS:
+        folds = leave_one_group_out(b, grouping)
+        out[grouping] = {"overall": group_error(np.concatenate(list(folds.values()))).model_dump(),
+                         "held_out": {k: group_error(v).model_dump() for k, v in folds.items()}}
+    return out
 
 
 @guarded
@@ -83,12 +78,16 @@ def validate_cmd(
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
     refit: bool = typer.Option(False, "--fit", help="also refit the calibration constants and show them"),
     cross_validate: bool = typer.Option(
-        False, "--cv", help="also leave-one-source-out cross-validation (~1 min)"
+        False, "--cv", help="also leave-one-group-out cross-validation by GPU generation, framework family and "
+        "source (refit without the group, predict it)"
     ),
 ) -> None:
     """Predict every run and compare with its measured step time (MAPE overall, per GPU, per source)."""
     runs = load_runs(file)
     rep = predict_runs(runs)
+    if rep.predicted == 0:
+        reasons = "; ".join(f"{r.id}: {r.reason}" for r in rep.runs[:5])
+        raise ValueError(f"none of the {len(rep.runs)} runs can be predicted ({reasons}): fix the runs named")
     extra = {}
     if refit:
         extra["fit"] = _fit_summary(runs)
@@ -101,22 +100,21 @@ def validate_cmd(
     for r in rep.runs:
         if r.status != "ok":
             console.print(f"unsupported: {r.id}: {r.reason}", markup=False)
-    console.print(_group_table("error by GPU", rep.by_gpu))
-    console.print(_group_table("error by source", rep.by_source))
+    for title, groups in (("error by GPU", rep.by_gpu), ("error by GPU generation", rep.by_generation),
+                          ("error by framework family", rep.by_framework), ("error by source", rep.by_source),
+                          ("dense vs MoE", rep.by_kind), ("error by ZeRO stage", rep.by_zero_stage)):
+        console.print(_group_table(title, groups))
     console.print(
-        f"MAPE {rep.mape_pct:.1f}% over {rep.predicted} runs ({rep.unsupported} unsupported); "
-        f"worst {rep.worst_run} ({rep.max_abs_error_pct:.1f}%)"
+        f"MAPE {rep.mape_pct:.1f}% over {rep.predicted} runs ({rep.unsupported} unsupported), median "
+        f"{rep.median_abs_error_pct:.1f}%, p90 {rep.p90_abs_error_pct:.1f}%, mean signed error "
+        f"{rep.mean_signed_error_pct:+.1f}%; worst {rep.worst_run} ({rep.max_abs_error_pct:.1f}%)", markup=False
     )
     if "fit" in extra:
-        console.print(f"refit from the sourced priors: {extra['fit']['constants']}", markup=False)
-        console.print(
-            f"refit MAPE {extra['fit']['mape_pct']:.1f}%, max {extra['fit']['max_abs_error_pct']:.1f}%"
-        )
+        f = extra["fit"]
+        console.print(f"refit from the priors: {f['constants']}; MAPE {f['mape_pct']:.1f}%, signed "
+                      f"{f['mean_signed_error_pct']:+.1f}%, max {f['max_abs_error_pct']:.1f}%", markup=False)
     if "cross_validation" in extra:
-        cv = extra["cross_validation"]
-        for name, v in cv["by_source"].items():
-            console.print(
-                f"  held out {name}: {v['runs']} runs, MAPE {v['mape_pct']:.1f}%, "
-                f"max {v['max_abs_error_pct']:.1f}%"
-            )
-        console.print(f"leave-one-source-out MAPE {cv['mape_pct']:.1f}%, max {cv['max_abs_error_pct']:.1f}%")
+        for grouping, cv in extra["cross_validation"].items():
+            groups = {k: GroupError(**v) for k, v in cv["held_out"].items()}
+            groups["all held-out runs"] = GroupError(**cv["overall"])
+            console.print(_group_table(f"leave one {grouping} out (refit without it, predict it)", groups))

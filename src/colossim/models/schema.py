@@ -38,6 +38,10 @@ class MoeSpec(_Strict):
     first_dense_layers: int = Field(
         default=0, ge=0, description="leading layers with a dense MLP instead of MoE"
     )
+    capacity_factor: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="expert capacity / mean tokens per expert (tokens beyond it are dropped); null = dropless",
+    )
 
     @model_validator(mode="after")
     def _top_k_fits(self) -> MoeSpec:
@@ -67,6 +71,17 @@ class ModelSpec(_Strict):
     vocab: int = Field(ge=1)
     seq_len: int = Field(ge=1, description="training sequence length")
     tied_embeddings: bool = False
+    global_batch: int | None = Field(
+        default=None, ge=1, description="sequences per optimizer step as published (the plan search's default)")
+    global_batch_source: str = Field(default="", description="where the published batch comes from")
+    dropout: bool = Field(
+        default=False, description="hidden and attention dropout in training (GPT-3-era models; Llama-style "
+        "models train without)")
+    sliding_window: int | None = Field(
+        default=None, ge=1, description="sliding-window attention: keys each query attends; null = full")
+    sliding_window_share: float = Field(
+        default=1.0, ge=0, le=1, allow_inf_nan=False,
+        description="share of layers that use the sliding window (e.g. 0.5 when they alternate with full)")
     moe: MoeSpec | None = None
 
     @model_validator(mode="after")
@@ -91,6 +106,8 @@ class ModelSpec(_Strict):
             raise ValueError("moe.first_dense_layers exceeds layers")
         if self.dense_layers > 0 and self.ffn is None:
             raise ValueError("ffn is needed for the dense MLP layers")
+        if self.global_batch is not None and not self.global_batch_source:
+            raise ValueError("global_batch needs global_batch_source (where it was published)")
         if self.estimate and not self.estimate_reasoning:
             raise ValueError("an estimated model needs estimate_reasoning")
         return self

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from colossim.inputs import InputError, InputProblem
 from colossim.models.schema import ModelSpec
+from colossim.perf.software import FP8_RECIPE_CODE, GRAPH_CODE, Software
 
 Precision = Literal["bf16", "fp8", "fp4"]
 Recompute = Literal["none", "selective", "full"]
@@ -42,7 +43,7 @@ def module_mask(modules) -> int:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Overlap(_Strict):
@@ -110,6 +111,7 @@ class Layout(_Strict):
         "per destination NVLink domain, fanned out over NVLink (DeepEP / HybridEP)",
     )
     grad_reduce_fp32: bool = Field(default=True, description="reduce gradients in FP32 (Megatron main grads)")
+    software: Software = Field(default=Software(), description="the framework and its kernel/graph features")
 
     @property
     def gpus(self) -> int:
@@ -156,6 +158,16 @@ class LayoutArrays(NamedTuple):
     rc_layers: np.ndarray  # layers per model chunk fully recomputed with recompute == full (inf: all)
     offload: np.ndarray  # fraction of the rank's layers whose activations go to host memory
     fp8_params: np.ndarray  # bool: FP8 primary weights
+    graphs: np.ndarray  # GRAPH_CODE of software.cuda_graphs (0 none, 1 layer, 2 full)
+    fused: np.ndarray  # bool: fused element-wise kernels
+    flash: np.ndarray  # bool: fused (flash) attention
+    fp8_recipe: np.ndarray  # FP8_RECIPE_CODE
+    grouped: np.ndarray  # bool: grouped GEMM for the local experts
+    host_sync: np.ndarray  # bool: MoE layers wait on the host (no CUDA graph)
+    fsdp_keep: np.ndarray  # bool: ZeRO-3 keeps gathered weights from the forward to the backward
+    prefetch: np.ndarray  # ZeRO-3 units gathered ahead of use
+    grad_sync: np.ndarray  # bool: ZeRO-2/3 reduce gradients on every micro-batch
+    cp_gather: np.ndarray  # bool: context parallelism all-gathers K/V on the critical path (else a ring)
 
     @property
     def rows(self) -> int:
@@ -166,8 +178,8 @@ class LayoutArrays(NamedTuple):
         return self.tp * self.pp * self.dp * self.cp
 
 
-_FLOAT = ("tp", "pp", "dp", "cp", "ep", "etp", "vpp", "mbs", "gbs", "rc_layers", "offload")
-_INT = ("zero", "recompute", "precision", "rc_modules")
+_FLOAT = ("tp", "pp", "dp", "cp", "ep", "etp", "vpp", "mbs", "gbs", "rc_layers", "offload", "prefetch")
+_INT = ("zero", "recompute", "precision", "rc_modules", "graphs", "fp8_recipe")
 
 
 def layout_arrays(
@@ -197,9 +209,23 @@ def layout_arrays(
     rc_layers=np.inf,
     offload=0.0,
     fp8_params=False,
+    graphs=0,
+    fused=True,
+    flash=True,
+    fp8_recipe=0,
+    grouped=True,
+    host_sync=True,
+    fsdp_keep=None,
+    prefetch=1.0,
+    grad_sync=False,
+    cp_gather=False,
 ) -> LayoutArrays:
     """Columns from scalars or arrays (broadcast to one length). Codes: `RECOMPUTE_CODE`, `PRECISION_CODE`,
-    `MODULE_BIT` (rc_modules); rc_layers = inf recomputes every layer under full recompute."""
+    `MODULE_BIT` (rc_modules); rc_layers = inf recomputes every layer under full recompute; `GRAPH_CODE`
+    (graphs), `FP8_RECIPE_CODE` (fp8_recipe); fsdp_keep None = keep the weights only with pipeline
+    parallelism (the `auto` rule of Software.fsdp_reshard)."""
+    if fsdp_keep is None:
+        fsdp_keep = np.asarray(pp) > 1
     values = dict(
         tp=tp,
         pp=pp,
@@ -226,6 +252,16 @@ def layout_arrays(
         rc_layers=rc_layers,
         offload=offload,
         fp8_params=fp8_params,
+        graphs=graphs,
+        fused=fused,
+        flash=flash,
+        fp8_recipe=fp8_recipe,
+        grouped=grouped,
+        host_sync=host_sync,
+        fsdp_keep=fsdp_keep,
+        prefetch=prefetch,
+        grad_sync=grad_sync,
+        cp_gather=cp_gather,
     )
     cols = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in values.values()))
     out = {}
@@ -271,6 +307,29 @@ def from_layouts(layouts: list[Layout]) -> LayoutArrays:
         rc_layers=col(lambda x: np.inf if x.recompute_layers is None else x.recompute_layers),
         offload=col(lambda x: x.activation_offload),
         fp8_params=col(lambda x: x.fp8_params),
+        **software_columns([x.software for x in layouts], [x.pp for x in layouts]),
+    )
+
+
+def fsdp_keeps_weights(software: Software, pp: int) -> bool:
+    """ZeRO-3 keeps the gathered weights from the forward to the backward pass: `never` reshard, or `auto`
+    with pipeline parallelism (torchtitan: avoids an all-gather per micro-batch that PP cannot overlap)."""
+    return software.fsdp_reshard == "never" or (software.fsdp_reshard == "auto" and pp > 1)
+
+
+def software_columns(software: list[Software], pp: list[int]) -> dict[str, list]:
+    """The LayoutArrays columns of a list of Software values (one per layout)."""
+    return dict(
+        graphs=[GRAPH_CODE[s.cuda_graphs] for s in software],
+        fused=[s.fused_kernels for s in software],
+        flash=[s.flash_attention for s in software],
+        fp8_recipe=[FP8_RECIPE_CODE[s.fp8_recipe] for s in software],
+        grouped=[s.moe_grouped_gemm for s in software],
+        host_sync=[s.host_syncs for s in software],
+        fsdp_keep=[fsdp_keeps_weights(s, p) for s, p in zip(software, pp, strict=True)],
+        prefetch=[float(s.fsdp_prefetch) for s in software],
+        grad_sync=[s.grad_sync_every_microbatch for s in software],
+        cp_gather=[s.cp_comm == "all_gather" for s in software],
     )
 
 
@@ -449,8 +508,10 @@ __all__ = [
     "divisors",
     "from_layouts",
     "layout_arrays",
+    "fsdp_keeps_weights",
     "layout_problems",
     "module_mask",
+    "software_columns",
     "stack_layouts",
     "valid_mask",
 ]

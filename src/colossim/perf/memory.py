@@ -85,9 +85,15 @@ def activation_parts(m: ModelArrays, tp, sp, modules=0, flash=True, low_precisio
     g = 2.0 - 1.0 * np.asarray(low_precision)
     shard = np.where(sp & (tp > 1), tp, 1.0)
     # replicated unless SP: 2 norm inputs (2h each), 2 GEMM inputs (QKV, MLP: g), 2 dropout masks (1h)
-    none = (6.0 + 2.0 * g) * h / shard + (split_2 + g * split_g) / tp + (2.0 + g) * m.mla_latent
-    if not flash:  # unfused attention keeps softmax output, dropout mask and output: 5 bytes per score
-        none = none + 5.0 * m.heads * m.seq / tp
+    # replicated unless SP: 2 norm inputs (2h each), 2 GEMM inputs (g each), 2 dropout masks (1h each, only
+    # for models that train with dropout)
+    none = (4.0 + 2.0 * m.dropout + 2.0 * g) * h / shard + (split_2 + g * split_g) / tp + (2.0 + g) * m.mla_latent
+    # unfused attention keeps its softmax output (2 bytes per score), with dropout also the mask and the
+    # dropped-out scores (1 + 2): Korthikanti's 5as^2b
+    score_bytes = (2.0 + 3.0 * m.dropout) * m.heads * m.seq / tp
+    unfused = ~np.asarray(flash, dtype=bool)
+    if np.any(unfused):
+        none = none + unfused * score_bytes
     inputs = 2.0 * h / shard
     if np.ndim(modules) == 0 and modules == 0:
         return ActivationParts(none, inputs, np.zeros_like(none))
@@ -98,8 +104,8 @@ def activation_parts(m: ModelArrays, tp, sp, modules=0, flash=True, low_precisio
         + bit["mlp"] * (1.0 - f_moe) * (2.0 * up + g) * m.ffn / tp
         + bit["moe_act"] * f_moe * m.top_k * g * m.expert_ffn / tp
     )
-    if not flash:
-        freed = freed + bit["core_attn"] * 5.0 * m.heads * m.seq / tp
+    if np.any(unfused):
+        freed = freed + unfused * bit["core_attn"] * score_bytes
     return ActivationParts(none, inputs, freed)
 
 
@@ -126,6 +132,7 @@ class StageParams(NamedTuple):
     dense_replicas: np.ndarray  # ranks holding the same dense shard: dp x cp
     expert_replicas: np.ndarray  # ranks holding the same expert shard: tp x cp x dp / (ep x etp)
     sharded: np.ndarray  # parameters per rank once sharded over their replicas (ZeRO)
+    embedding: np.ndarray  # of `dense`: the embedding and/or LM head on this rank
 
 
 def stage_params(m: ModelArrays, lay: LayoutArrays) -> StageParams:
@@ -150,7 +157,7 @@ def stage_params(m: ModelArrays, lay: LayoutArrays) -> StageParams:
     sharded = (
         dense / n_dense if np.ndim(m.experts) == 0 and m.experts == 0 else dense / n_dense + expert / n_expert
     )
-    return StageParams(dense, expert, n_dense, n_expert, sharded)
+    return StageParams(dense, expert, n_dense, n_expert, sharded, emb)
 
 
 class ActivationMemory(NamedTuple):
@@ -175,7 +182,7 @@ def activation_memory(m: ModelArrays, lay: LayoutArrays, layers=None) -> Activat
     sel = lay.recompute == SELECTIVE
     plain_modules = bool(np.all(~sel | (lay.rc_modules == MODULE_BIT["core_attn"])))
     parts = activation_parts(m, lay.tp, lay.sp, 0 if plain_modules else np.where(sel, lay.rc_modules, 0),
-                             low_precision=low)
+                             flash=lay.flash, low_precision=low)
     keep = parts.none - parts.freed
     phi = recompute_fraction(lay, layers)
     per_layer = tokens * (keep + phi * (parts.inputs - keep))
@@ -194,8 +201,7 @@ def activation_memory(m: ModelArrays, lay: LayoutArrays, layers=None) -> Activat
 def memory_per_gpu(
     m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StageParams | None = None
 ) -> MemoryArrays:
-    """Bytes per GPU on the busiest pipeline rank (fused attention assumed). `sp` may be passed when the
-    caller already has it."""
+    """Bytes per GPU on the busiest pipeline rank. `sp` may be passed when the caller already has it."""
     t = lay.tp
     sp = stage_params(m, lay) if sp is None else sp
     params = sp.dense + sp.expert
@@ -203,8 +209,12 @@ def memory_per_gpu(
     copy = np.where(lay.precision == 1, FP8_COPY_BYTES, np.where(lay.precision == 2, FP4_COPY_BYTES, 0.0))
     weight_bytes = np.where(lay.fp8_params, FP8_WEIGHT_BYTES, WEIGHT_BYTES)
     z = lay.zero
-    weights = np.where(z >= 3, sharded, params) * (weight_bytes + copy)
-    grads = np.where(z >= 2, sharded, params) * (2.0 + 2.0 * lay.grad_fp32)
+    # ZeRO-3 that keeps its gathered weights from the forward to the backward (FSDP without reshard, e.g.
+    # with pipeline parallelism) holds the stage's full weights and, skipping the reduce-scatter on all but
+    # the last micro-batch, its full gradients during the step
+    keep = (z >= 3) & lay.fsdp_keep
+    weights = np.where((z >= 3) & ~keep, sharded, params) * (weight_bytes + copy)
+    grads = np.where((z >= 2) & ~keep, sharded, params) * (2.0 + 2.0 * lay.grad_fp32)
     optimizer = np.where(z >= 1, sharded, params) * OPTIMIZER_BYTES
 
     layers = stage_layers(m, lay)
@@ -212,7 +222,8 @@ def memory_per_gpu(
     tokens = lay.mbs * m.seq / lay.cp
     logits = tokens * m.vocab / t * LOGIT_BYTES
     moe_buffers = np.where(m.moe_layers > 0, 2.0 * tokens / t * m.top_k * m.hidden * 2.0, 0.0)
-    zero3_buffers = np.where(z >= 3, 2.0 * params / layers * weight_bytes, 0.0)  # two gathered layers
+    # ZeRO-3: the layer in use and the ones prefetched ahead of it, gathered
+    zero3_buffers = np.where((z >= 3) & ~keep, (1.0 + lay.prefetch) * params / layers * weight_bytes, 0.0)
     other = logits + moe_buffers + zero3_buffers
     total = weights + grads + optimizer + act.gpu + other
     usable = np.broadcast_to(hw.mem_usable_bytes, np.shape(total))

@@ -47,6 +47,9 @@ class ModelArrays(NamedTuple):
     router_params: np.ndarray | float  # per MoE layer
     mla_up_params: np.ndarray | float  # MLA query and key/value up-projection weights per layer (0: no MLA)
     mla_latent: np.ndarray | float  # MLA latent width per token: q_lora + kv_lora + rotary key (0: no MLA)
+    attn_ctx: np.ndarray | float  # keys a query attends on average under the causal mask (S/2 when full)
+    dropout: np.ndarray | float  # 1.0 when the model trains with dropout
+    capacity: np.ndarray | float  # expert capacity factor (inf: dropless)
 
 
 def _narrow(m: ModelSpec) -> int:
@@ -66,9 +69,19 @@ def _mla_up(m: ModelSpec) -> tuple[int, int]:
     return q_up + kv_up, (a.q_lora_rank or 0) + a.kv_lora_rank + a.qk_rope_head_dim
 
 
+def attended_keys(seq: float, window: int | None, share: float) -> float:
+    """Mean keys per query under a causal mask: S/2 for full attention; a sliding window of w < S gives
+    w - w^2 / (2S) (the first w queries see fewer), on `share` of the layers."""
+    full = seq / 2.0
+    if window is None or window >= seq:
+        return full
+    return (1.0 - share) * full + share * (window - window * window / (2.0 * seq))
+
+
 def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
     """Numbers of one model (at its own sequence length unless `seq_len` is given)."""
     a = attention_dims(m)
+    seq = float(seq_len or m.seq_len)
     moe = m.moe
     up, latent = _mla_up(m)
     return ModelArrays(
@@ -78,7 +91,7 @@ def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
         heads=float(m.heads),
         kv_heads=float(m.kv_heads if m.attention != "mla" and m.kv_heads else m.heads),
         vocab=float(m.vocab),
-        seq=float(seq_len or m.seq_len),
+        seq=seq,
         tied=float(m.tied_embeddings),
         q_dim=float(a.q_dim),
         k_dim=float(a.k_dim),
@@ -100,6 +113,9 @@ def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
         router_params=float(router_params(m)),
         mla_up_params=float(up),
         mla_latent=float(latent),
+        attn_ctx=attended_keys(seq, m.sliding_window, m.sliding_window_share),
+        dropout=float(m.dropout),
+        capacity=float(moe.capacity_factor) if moe and moe.capacity_factor else float("inf"),
     )
 
 
@@ -107,4 +123,4 @@ def stack_models(rows: list[ModelArrays]) -> ModelArrays:
     return ModelArrays(*(np.array([getattr(r, f) for r in rows], dtype=float) for f in ModelArrays._fields))
 
 
-__all__ = ["ModelArrays", "model_arrays", "stack_models"]
+__all__ = ["ModelArrays", "attended_keys", "model_arrays", "stack_models"]

@@ -24,15 +24,17 @@ from colossim.perf.comm import (
     allreduce_time,
     dedup_all_to_all_time,
     exposed,
-    gather_cost,
+    gather_time,
     members_per_domain,
     p2p_time,
 )
-from colossim.perf.compute import attention_time, gemm_rate, gemm_time, memory_time, peak_flops
+from colossim.perf.compute import memory_time, peak_flops
+from colossim.perf.dp import dp_time
 from colossim.perf.flops import hardware_flops_per_token, model_flops_per_token
 from colossim.perf.hardware import Hardware, HardwareArrays
+from colossim.perf.host import host_costs
+from colossim.perf.layer import ACT_BYTES, layer_times
 from colossim.perf.layout import (
-    MODULE_BIT,
     PRECISION_CODE,
     Layout,
     LayoutArrays,
@@ -40,25 +42,11 @@ from colossim.perf.layout import (
     layout_problems,
     valid_mask,
 )
-from colossim.perf.memory import MemoryArrays, memory_per_gpu, recompute_fraction, stage_layers, stage_params
+from colossim.perf.memory import MemoryArrays, memory_per_gpu, stage_params
 from colossim.perf.shapes import ModelArrays, model_arrays
 
-ACT_BYTES = 2.0  # BF16 activations on the wire (TP, CP, EP, PP)
-EW_HIDDEN = 12.0  # element-wise traffic per layer, in hidden-size vectors per token: 2 norms (read+write),
-#                   2 residual adds (2 reads + 1 write), rotary/bias ~2
-CAST_BYTES = 3.0  # FP8/FP4 cast of a GEMM input: read BF16 (2) + write the low-precision copy (1)
-LOGIT_PASS_BYTES = (
-    48.0  # vocab-parallel cross-entropy in FP32 per logit (Megatron _VocabParallelCrossEntropy):
-)
-#   forward: BF16 read + FP32 copy (6), max (4), subtract, exp and divide in place (3 x 8), sum (4);
-#   backward: softmax minus one-hot (8) and the BF16 gradient for the LM head (6) ~ 52 bytes, rounded down
-KERNELS_PER_LAYER = (
-    45.0  # kernels one layer launches per micro-batch: ~15 forward, ~30 backward (norms, GEMMs,
-)
-#                          attention, rotary, activation, residuals, casts), from Megatron-Core profiles
-OPTIMIZER_STEP_BYTES = (
-    32.0  # Adam over FP32 state per parameter: read grad, master, m, v; write master, m, v, BF16
-)
+OPTIMIZER_STEP_BYTES = 32.0  # Adam over FP32 state per parameter: read grad, master, m, v; write master, m, v, BF16
+FP8_RECAST_BYTES = 5.0  # FP8 primary weights: read the FP32 master (4), write the FP8 weight (1) after the step
 
 
 class StepArrays(NamedTuple):
@@ -74,6 +62,7 @@ class StepArrays(NamedTuple):
     bubble_s: np.ndarray
     optimizer_s: np.ndarray
     offload_s: np.ndarray  # activation copies to/from host memory that compute does not hide
+    host_s: np.ndarray  # launch-bound waits, host synchronisations and per-step host work
     tokens_per_s: np.ndarray
     mfu: np.ndarray  # model FLOPs / (step time x GPUs x dense peak at the layout's precision)
     hfu: np.ndarray  # same with recomputation counted
@@ -126,192 +115,112 @@ def evaluate(
     return _concat(blocks)
 
 
-def _module_recompute_time(m, lay, hw, T, tok, shard, f_moe, t_core, t_mlp, rate):
-    """Forward time re-run per layer by Megatron-Core recompute_modules: core_attn the attention core,
-    layernorm the two norms (memory-bound), mla_up_proj the MLA up-projection GEMMs, mlp the dense MLP
-    (GEMMs and activation), moe_act the routed experts' activation function (memory-bound)."""
-    bit = {name: (lay.rc_modules & code) > 0 for name, code in MODULE_BIT.items()}
-    h = m.hidden
-    t_norms = memory_time(T * ACT_BYTES * 4.0 * h / shard, hw)  # 2 norms: read and write h each
-    d_up = np.minimum(T, m.attn_narrow)  # the latent rank is the GEMMs' inner dimension
-    t_up = gemm_time(tok * 2.0 * m.mla_up_params, 2.0, d_up, rate, hw.gemm_half_dim, hw.gemm_tail)
-    t_up = np.where(m.mla_up_params > 0, t_up, 0.0)
-    t_act = memory_time(tok * ACT_BYTES * m.mlp_mats * m.ffn, hw)  # read gate/up, write the output
-    t_moe_act = memory_time(tok * hw.moe_imbalance * m.top_k * ACT_BYTES * m.mlp_mats * m.expert_ffn, hw)
-    return (bit["core_attn"] * t_core + bit["layernorm"] * t_norms + bit["mla_up_proj"] * t_up
-            + bit["mlp"] * (1.0 - f_moe) * (t_mlp + t_act) + bit["moe_act"] * f_moe * t_moe_act)
-
-
 def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> StepArrays:
     t, p, d, c, e, et, v, b = lay.tp, lay.pp, lay.dp, lay.cp, lay.ep, lay.etp, lay.vpp, lay.mbs
-    h, S, rec = m.hidden, m.seq, lay.recompute
+    h, S = m.hidden, m.seq
     D = hw.nvlink_domain
-    nv_bw, net_bw, nv_lat, net_lat = hw.nvlink_bw, hw.net_bw, hw.nvlink_lat, hw.net_lat
     n_mb = lay.gbs / (d * b)  # micro-batches per pipeline per step
-    T = b * S / c  # tokens of one micro-batch on this context-parallel rank
-    tok = T / t  # GEMM rows per GPU after the TP split
-    layers = stage_layers(m, lay)
+    lt = layer_times(m, lay, hw)
+    T, layers, phi = lt.tokens, lt.layers, lt.phi
+    tok = T / t
     f_moe = m.moe_layers / m.layers
-    f_dense = 1.0 - f_moe
-    shard = np.where(lay.sp & (t > 1), t, 1.0)  # sequence parallelism shards the element-wise work
-    full, sel = rec == 2, rec == 1
-    phi = recompute_fraction(lay, layers)  # share of the rank's layers fully recomputed
-    dense_model = np.ndim(m.experts) == 0 and m.experts == 0  # one dense model for the whole block
+    dense_model = np.ndim(m.experts) == 0 and m.experts == 0
     any_cp = bool(np.any(c > 1))
+    kappa = hw.contention
 
-    # ---- compute of one layer, one micro-batch (forward), averaged over dense and MoE layers
-    rate, rate16 = gemm_rate(lay.precision, hw), hw.peak_bf16 * hw.eff_bf16
-    half, tail = hw.gemm_half_dim, hw.gemm_tail
-    # narrowest dimension of each GEMM per GPU: rows (tokens), and the widths after TP/EP sharding
-    d_attn = np.minimum(np.minimum(T, m.attn_narrow), m.out_dim / t)
-    d_mlp = np.minimum(np.minimum(T, h), np.maximum(m.ffn, 1.0) / t)
-    t_gemm = gemm_time(tok * 2.0 * m.attn_params, m.attn_calls, d_attn, rate, half, tail)
-    t_mlp = gemm_time(tok * 2.0 * m.mlp_params, 2.0, d_mlp, rate, half, tail)  # dense MLP of one layer
-    if dense_model:
-        t_experts = 0.0
-        t_gemm = t_gemm + t_mlp
-    else:
-        expert_rows = tok * m.top_k * e * et / np.maximum(m.experts, 1.0) * hw.moe_imbalance  # per local expert
-        d_exp = np.minimum(np.minimum(expert_rows, h), m.expert_ffn / et)
-        d_shared = np.minimum(np.minimum(T, h), m.shared * m.expert_ffn / t)
-        routed = tok * 2.0 * m.top_k * m.expert_params * hw.moe_imbalance  # busiest expert rank
-        t_experts = gemm_time(routed, 2.0, d_exp, rate, half, tail)  # grouped GEMMs: fc1 and fc2
-        shared = gemm_time(tok * 2.0 * m.shared * m.expert_params, 2.0 * (m.shared > 0), d_shared, rate, half, tail)
-        router = gemm_time(tok * 2.0 * m.router_params, 1.0, np.minimum(T, m.experts), rate16, half, tail)
-        t_gemm = t_gemm + f_dense * t_mlp + f_moe * (t_experts + shared + router)
-    t_core = attention_time(tok * (S / 2.0) * 2.0 * m.heads * (m.qk_head_dim + m.v_head_dim), hw)  # causal
-    ffn_act = (
-        f_dense * m.ffn + f_moe * (m.top_k + m.shared) * m.expert_ffn
-    )  # MLP width a token passes through
-    ew_elems = EW_HIDDEN * h / shard + (m.mlp_mats * ffn_act + f_moe * m.top_k * 4.0 * h) / t
-    cast = np.where(lay.precision > 0, CAST_BYTES * (2.0 * h / shard + (m.out_dim + ffn_act) / t), 0.0)
-    t_ew = memory_time(T * (ACT_BYTES * ew_elems + cast), hw)
-    t_fwd = t_gemm + t_core + t_ew
-    t_bwd = 2.0 * t_gemm + hw.attention_bwd_factor * t_core + 2.0 * t_ew
-    t_rec = np.where(full, phi * t_fwd, np.where(sel, t_core, 0.0))
-    if np.any(sel & (lay.rc_modules != MODULE_BIT["core_attn"])):  # Megatron-Core recompute_modules
-        t_rec = np.where(sel, _module_recompute_time(m, lay, hw, T, tok, shard, f_moe, t_core, t_mlp, rate), t_rec)
+    # ---- host side: a layer's forward / backward is launch-bound when issuing its kernels takes longer
+    # than running them; MoE layers that read token counts on the host wait for the GPU to drain
+    hc = host_costs(m, lay, hw)
+    gpu_f, gpu_b = lt.fwd + hc.gaps_fwd, lt.bwd + lt.rec + hc.gaps_bwd * (1.0 + phi / 2.0)
+    t_fwd_layer = np.maximum(gpu_f, hc.host_fwd)
+    t_bwd_layer = np.maximum(gpu_b, hc.host_bwd * (1.0 + phi / 2.0))
+    launch_wait = (t_fwd_layer - gpu_f) + (t_bwd_layer - gpu_b) + hc.syncs  # per layer and micro-batch
 
-    # ---- tensor parallel: 2 all-reduces (or reduce-scatter + all-gather with SP) per dense layer forward,
+    # ---- tensor parallel: 2 all-reduces (reduce-scatter + all-gather with SP) per dense layer forward,
     # 1 for the attention of an MoE layer (+1 with shared experts), the same backward (Megatron)
     msg = T * h * ACT_BYTES
-    ar = allreduce_time(msg, t, members_per_domain(t, 1.0, D), nv_bw, net_bw, nv_lat, net_lat)
+    ar = allreduce_time(msg, t, members_per_domain(t, 1.0, D), hw)
     if dense_model:
         tp_f = 2.0 * ar
     else:
-        etp = allreduce_time(
-            tok * m.top_k * h * ACT_BYTES, et, members_per_domain(et, 1.0, D), nv_bw, net_bw, nv_lat, net_lat
-        )
-        tp_f = (f_dense * 2.0 + f_moe * (1.0 + (m.shared > 0))) * ar + f_moe * etp
+        etp = allreduce_time(tok * m.top_k * h * ACT_BYTES, et, members_per_domain(et, 1.0, D), hw)
+        tp_f = (f_moe * (1.0 + (m.shared > 0)) + (1.0 - f_moe) * 2.0) * ar + f_moe * etp
     # forward: overlapped only with userbuffer overlap (Transformer Engine, needs SP); backward: Megatron
     # overlaps each dgrad's collective with the wgrad GEMM (async TP communication, on by default since 2021)
     tp_on = lay.ovl_tp & lay.sp
-    tp_layer = exposed(tp_f, t_gemm, hw.ovl_tp, tp_on) * (1.0 + phi) + exposed(tp_f, t_gemm, hw.ovl_tp, True)
+    tp_layer = (exposed(tp_f, lt.gemm_fwd, hw.ovl_tp, tp_on, kappa) * (1.0 + phi)
+                + exposed(tp_f, lt.gemm_fwd, hw.ovl_tp, True, kappa))
 
     # ---- context parallel: ring of cp-1 K/V block exchanges forward, K/V and their gradients backward
+    # (Megatron); or an all-gather of K/V before attention and a reduce-scatter of their gradients after,
+    # on the critical path (Meta's Llama 3: cheap with GQA next to O(S^2) attention)
     cp_layer = 0.0
     if any_cp:
-        cp_in = members_per_domain(c, t, D) >= c
+        k_cp = members_per_domain(c, t, D)
         kv = T * (m.k_dim + m.v_dim) * ACT_BYTES / t
-        cp_f = (c - 1.0) * p2p_time(kv, np.where(cp_in, nv_bw, net_bw), np.where(cp_in, nv_lat, net_lat))
-        cp_layer = exposed(cp_f, t_core, hw.ovl_cp, lay.ovl_cp) * (1.0 + phi) + exposed(
-            2.0 * cp_f, hw.attention_bwd_factor * t_core, hw.ovl_cp, lay.ovl_cp
-        )
+        cp_f = (c - 1.0) * p2p_time(kv, k_cp >= c, hw)
+        ring = (exposed(cp_f, lt.core_fwd, hw.ovl_cp, lay.ovl_cp, kappa) * (1.0 + phi)
+                + exposed(2.0 * cp_f, lt.core_bwd, hw.ovl_cp, lay.ovl_cp, kappa))
+        gathered = gather_time(c * kv, c, k_cp, hw)
+        cp_layer = np.where(lay.cp_gather, gathered * (2.0 + phi), ring)
 
     # ---- expert parallel: dispatch + combine all-to-all per MoE layer, forward and backward
     ep_layer = 0.0
     if not dense_model:
         k_ep = members_per_domain(e, et, D)
+        imb = np.minimum(hw.moe_imbalance, m.capacity)
         a2a = np.where(
             lay.ep_dedup,
-            dedup_all_to_all_time(
-                h * ACT_BYTES, tok * hw.moe_imbalance, m.top_k, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
-            ),
-            all_to_all_time(
-                tok * m.top_k * h * ACT_BYTES * hw.moe_imbalance, e, k_ep, nv_bw, net_bw, nv_lat, net_lat
-            ),
+            dedup_all_to_all_time(h * ACT_BYTES, tok * imb, m.top_k, e, k_ep, hw),
+            all_to_all_time(tok * m.top_k * h * ACT_BYTES * imb, e, k_ep, hw),
         )
         ep_f = f_moe * 2.0 * a2a
-        ep_layer = exposed(ep_f, f_moe * t_experts, hw.ovl_ep, lay.ovl_ep) * (1.0 + phi) + exposed(
-            ep_f, f_moe * 2.0 * t_experts, hw.ovl_ep, lay.ovl_ep
-        )
+        ep_layer = (exposed(ep_f, lt.experts_fwd, hw.ovl_ep, lay.ovl_ep, kappa) * (1.0 + phi)
+                    + exposed(ep_f, 2.0 * lt.experts_fwd, hw.ovl_ep, lay.ovl_ep, kappa))
 
-    # ---- LM head and loss on the last rank, BF16, forward + backward
-    t_head = 3.0 * gemm_time(
-        tok * 2.0 * m.vocab * h, 1.0, np.minimum(np.minimum(T, h), m.vocab / t), rate16, half, tail
-    ) + memory_time(tok * m.vocab * LOGIT_PASS_BYTES, hw)
-
-    t_layer = (
-        t_fwd + t_bwd + t_rec + KERNELS_PER_LAYER * (1.0 + phi / 3.0) * hw.kernel_launch
-    )
     comm_layer = tp_layer + cp_layer + ep_layer
-    t_slot = layers * (t_layer + comm_layer) + t_head  # one micro-batch on the busiest rank
+    t_layer = t_fwd_layer + t_bwd_layer + hc.syncs
+    t_slot = layers * (t_layer + comm_layer) + lt.head  # one micro-batch on the busiest rank
 
     # ---- pipeline: each micro-batch sends activations forward and gradients back at every chunk boundary
     pp_in = t * c * d * p <= D
-    pp_mb = np.where(
-        p > 1,
-        2.0
-        * v
-        * p2p_time(
-            T * h * ACT_BYTES / shard, np.where(pp_in, nv_bw, net_bw), np.where(pp_in, nv_lat, net_lat)
-        ),
-        0.0,
-    )
-    pp_mb = exposed(pp_mb, t_slot, hw.ovl_pp, lay.ovl_pp)
+    pp_mb = np.where(p > 1, 2.0 * v * p2p_time(T * h * ACT_BYTES / np.where(lay.sp & (t > 1), t, 1.0), pp_in, hw),
+                     0.0)
+    pp_mb = exposed(pp_mb, t_slot, hw.ovl_pp, lay.ovl_pp, kappa)
     bubble = (p - 1.0) / v * (t_slot + pp_mb)
 
-    # ---- data parallel over dp x cp (experts over their own replicas), hierarchical across domains
+    # ---- data parallel over dp x cp (experts over their own replicas), by ZeRO stage (colossim.perf.dp)
     sp_ = stage_params(m, lay)
-    gbytes = 2.0 + 2.0 * lay.grad_fp32
-    groups = [(sp_.dense, sp_.dense_replicas, members_per_domain(sp_.dense_replicas, t, D))]
-    if not dense_model:  # expert weights are reduced over their own replica group
-        groups.append((sp_.expert, sp_.expert_replicas, members_per_domain(sp_.expert_replicas, e * et, D)))
-    z = lay.zero
-    weight_bytes = np.where(lay.fp8_params, 1.0, 2.0)  # parameters are gathered in BF16, or FP8 (fp8_params)
-    any_plain_dp = bool(np.any(z == 0))
-    reduce_ar = reduce_rs = param_ag = 0.0
-    for params, n, k in groups:
-        per_byte, latency = gather_cost(n, k, nv_bw, net_bw, nv_lat, net_lat)  # RS and AG cost the same
-        reduce_rs = reduce_rs + params * gbytes * per_byte + latency
-        param_ag = param_ag + params * weight_bytes * per_byte + latency
-        if any_plain_dp:  # ZeRO-0 all-reduces instead (ring or tree across domains)
-            reduce_ar = reduce_ar + allreduce_time(params * gbytes, n, k, nv_bw, net_bw, nv_lat, net_lat)
-    win_f, win_b = layers * t_fwd, layers * (t_bwd + t_rec)
-    dp_z012 = exposed(np.where(z == 0, reduce_ar, reduce_rs), win_b, hw.ovl_dp, lay.ovl_dp) + (
-        z >= 1
-    ) * exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp)
-    # ZeRO-3 / FSDP: gather weights before each micro-batch's forward and backward, reduce-scatter grads
-    dp_z3 = n_mb * (
-        exposed(param_ag, win_f, hw.ovl_dp, lay.ovl_dp)
-        + exposed(param_ag + reduce_rs, win_b, hw.ovl_dp, lay.ovl_dp)
-    )
-    dp = np.where(z >= 3, dp_z3, dp_z012)
+    dp = dp_time(m, lay, hw, sp_, layers, t_fwd_layer, t_bwd_layer, n_mb)
 
-    # ---- optimizer: memory-bound Adam over the local shard
-    local = np.where(z >= 1, sp_.sharded, sp_.dense + sp_.expert)
-    optimizer = memory_time(local * OPTIMIZER_STEP_BYTES, hw)
+    # ---- optimizer: memory-bound Adam over the local shard (and the FP8 re-cast of FP8 primary weights)
+    local = np.where(lay.zero >= 1, sp_.sharded, sp_.dense + sp_.expert)
+    optimizer = memory_time(local * (OPTIMIZER_STEP_BYTES + FP8_RECAST_BYTES * lay.fp8_params), hw)
 
     # ---- activation offload: each micro-batch copies its offloaded activations to host memory during its
     # forward pass and back during its backward pass, over the host link, hidden behind that pass's compute
     mem = memory_per_gpu(m, lay, hw, sp_)
     if np.any(lay.offload > 0):
         copy = mem.offload_mb_bytes / hw.host_bw
-        offload = n_mb * (exposed(copy, win_f, 1.0, True) + exposed(copy, win_b, 1.0, True))
+        offload = n_mb * (exposed(copy, layers * lt.fwd, 1.0, True) + exposed(copy, layers * lt.bwd, 1.0, True))
     else:
         offload = np.zeros_like(optimizer)
 
-    compute = n_mb * (layers * t_layer + t_head)
+    compute = n_mb * (layers * (lt.fwd + lt.bwd + lt.rec) + lt.head)
+    host = n_mb * layers * launch_wait + hw.step_host
     tp_s, cp_s, ep_s = n_mb * layers * tp_layer, n_mb * layers * cp_layer, n_mb * layers * ep_layer
     pp_s = n_mb * pp_mb
-    step = compute + tp_s + cp_s + ep_s + pp_s + bubble + dp + optimizer + offload
+    # GPU idle gaps between kernels count as compute time (the GPU is not free during them)
+    gaps = n_mb * layers * (hc.gaps_fwd + hc.gaps_bwd * (1.0 + phi / 2.0))
+    compute = compute + gaps
+    step = compute + host + tp_s + cp_s + ep_s + pp_s + bubble + dp + optimizer + offload
 
     tokens = lay.gbs * S
     gpus = t * p * d * c
     peak = peak_flops(lay.precision, hw)
     model_flops = tokens * model_flops_per_token(m)
     mfu = model_flops / (step * gpus * peak)
-    hfu = tokens * hardware_flops_per_token(m, rec, lay.rc_modules, phi) / (step * gpus * peak)
+    hfu = tokens * hardware_flops_per_token(m, lay.recompute, lay.rc_modules, phi) / (step * gpus * peak)
     valid = valid_mask(m, lay) & np.isfinite(step)
     return StepArrays(
         step,
@@ -324,6 +233,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         bubble,
         optimizer,
         offload,
+        host,
         tokens / step,
         mfu,
         hfu,
@@ -370,6 +280,7 @@ class StepBreakdown(_Out):
     bubble_s: float
     optimizer_s: float
     offload_s: float = 0.0
+    host_s: float = 0.0
     tokens_per_s: float
     mfu: float
     hfu: float
@@ -387,15 +298,8 @@ def step_breakdown(model: ModelSpec, layout: Layout, hardware: Hardware) -> Step
     problems = layout_problems(model, layout)
     if problems:
         raise InputError("layout", problems)
-    if hardware.gpu.dense_tflops.at(layout.precision) is None or (
-        getattr(hardware.calibration.gemm_eff, layout.precision) is None
-    ):
-        supported = [
-            p
-            for p in PRECISION_CODE
-            if hardware.gpu.dense_tflops.at(p) is not None
-            and getattr(hardware.calibration.gemm_eff, p) is not None
-        ]
+    if not hardware.supports(layout.precision):
+        supported = [p for p in PRECISION_CODE if hardware.supports(p)]
         raise ValueError(
             f"{hardware.gpu.id} has no calibrated {layout.precision} mode: use precision in {supported}"
         )
@@ -430,6 +334,7 @@ def step_breakdown(model: ModelSpec, layout: Layout, hardware: Hardware) -> Step
         bubble_s=f(r.bubble_s),
         optimizer_s=f(r.optimizer_s),
         offload_s=f(r.offload_s),
+        host_s=f(r.host_s),
         tokens_per_s=f(r.tokens_per_s),
         mfu=f(r.mfu),
         hfu=f(r.hfu),

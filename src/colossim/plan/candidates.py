@@ -9,12 +9,14 @@ Rules (Megatron-LM / Megatron-Core constraints, Narayanan et al. 2021 and the Me
 - a fixed global batch: dp * micro_batch divides it; a target batch (`fixed_batch=False`): each layout
   rounds it to the nearest multiple of dp * micro_batch, kept within `batch_tolerance` of the target, and dp
   is the largest that fits the GPUs and the batch, or a power of two below it; always tp*pp*cp*dp <= GPUs;
-- ZeRO-2/3 (gradient and weight sharding, FSDP) run without pipeline parallelism (neither DeepSpeed nor
-  Megatron-FSDP combines them with pp > 1), so pp > 1 takes ZeRO 0 or 1;
+- ZeRO-2 runs without pipeline parallelism (DeepSpeed does not combine them); ZeRO-3 / FSDP combines with it
+  the way Meta's Llama 3 stack and torchtitan do (weights gathered once per step and kept, no reshard);
 - context parallelism keeps at least `min_cp_tokens` tokens per rank (ring-attention blocks smaller than
   that leave the attention kernels starved; Megatron-Core uses cp for 8k+ sequences);
 - ep (expert parallel) divides the number of experts and the dp*cp ranks it is taken from;
-- precision is one the GPU runs natively; ZeRO 0-3 and recompute none/selective/full are free choices.
+- precision is one the GPU runs natively; ZeRO 0-3 is a free choice; recomputation is one of the variants
+  of `recompute_variants`: none, selective recompute of the attention core or of module sets (Megatron-Core
+  recompute_modules), and full recompute of every layer or of the first 1-2 layers of each model chunk.
 The search masks memory and evaluates the rest; this module only knows divisibility.
 """
 
@@ -25,7 +27,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LAYOUT_FIELDS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "precision")
+LAYOUT_FIELDS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "rc_modules", "rc_layers",
+                 "precision")
+# Megatron-Core recompute_modules bits (colossim.perf.layout.MODULE_BIT): core_attn 1, layernorm 2,
+# mla_up_proj 4, mlp 8, moe_act 16
+CORE_ATTN, LAYERNORM, MLA_UP, MLP, MOE_ACT = 1, 2, 4, 8, 16
+
+
+def recompute_variants(attention: str = "gqa", dense_layers: int = 1, moe: bool = False) -> tuple:
+    """(recompute code, module bits, full-recompute layers per chunk) a practitioner would try, lightest first:
+    none; selective of the attention core, the norms, the norms and MLPs (and expert activations, MLA
+    up-projections where the model has them); full of 1, 2 or every layer per model chunk."""
+    heavy = LAYERNORM | (MLP if dense_layers else 0) | (MOE_ACT if moe else 0) | (MLA_UP if attention == "mla" else 0)
+    return ((0, CORE_ATTN, np.inf), (1, CORE_ATTN, np.inf), (1, LAYERNORM, np.inf), (1, heavy, np.inf),
+            (2, CORE_ATTN, 1.0), (2, CORE_ATTN, 2.0), (2, CORE_ATTN, np.inf))
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,8 @@ class SearchSpace:
     vpp_options: Sequence[int] = (1, 2, 3, 4, 5, 6, 8, 12, 16)
     mbs_options: Sequence[int] = (1, 2, 4, 8)
     zero_options: Sequence[int] = (0, 1, 2, 3)
-    recompute_codes: Sequence[int] = (0, 1, 2)
+    recompute_codes: Sequence[int] = (0, 1, 2)  # which codes of `recompute` the variants may use
+    recompute: Sequence[tuple[int, int, float]] = ((0, 1, np.inf), (1, 1, np.inf), (2, 1, np.inf))
     precision_codes: Sequence[int] = (0,)
     max_pp: int = 256
     min_gpu_fraction: float = 0.0
@@ -130,16 +146,21 @@ def _target_batch_grid(space: SearchSpace, tp, cp, pp):
 
 
 def _zero_for(pp: np.ndarray, zero_options: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(row index, zero stage) pairs: ZeRO 2/3 only without pipeline parallelism."""
+    """(row index, zero stage) pairs: ZeRO 2 only without pipeline parallelism."""
     idx, z = _grid(np.arange(pp.size), np.asarray(zero_options, dtype=np.int64))
-    keep = (z <= 1) | (pp[idx] == 1)
+    keep = (z != 2) | (pp[idx] == 1)
     return idx[keep], z[keep]
+
+
+def _variants(space: SearchSpace) -> np.ndarray:
+    rows = [v for v in space.recompute if v[0] in space.recompute_codes]
+    return np.array(rows, dtype=np.float64).reshape(-1, 3)
 
 
 def count_layouts(space: SearchSpace) -> int:
     base = model_parallel_grid(space)
     rows = _zero_for(base["pp"], space.zero_options)[0].size
-    return rows * len(space.recompute_codes) * len(space.precision_codes)
+    return rows * len(_variants(space)) * len(space.precision_codes)
 
 
 def iter_layout_chunks(space: SearchSpace, chunk_rows: int = 262_144) -> Iterator[dict[str, np.ndarray]]:
@@ -148,7 +169,8 @@ def iter_layout_chunks(space: SearchSpace, chunk_rows: int = 262_144) -> Iterato
     idx, zero = _zero_for(base["pp"], space.zero_options)
     base = {k: a[idx] for k, a in base.items()}
     base["zero"] = zero
-    r, q = _grid(np.array(space.recompute_codes, dtype=np.int64), np.array(space.precision_codes, dtype=np.int64))
+    variants = _variants(space)
+    r, q = _grid(np.arange(len(variants)), np.array(space.precision_codes, dtype=np.int64))
     free = r.size
     n_base = base["tp"].size
     rows_per_base = max(1, chunk_rows // max(free, 1))
@@ -156,6 +178,8 @@ def iter_layout_chunks(space: SearchSpace, chunk_rows: int = 262_144) -> Iterato
         stop = min(n_base, start + rows_per_base)
         reps = stop - start
         chunk = {k: np.repeat(a[start:stop], free) for k, a in base.items()}
-        chunk["recompute"] = np.tile(r, reps)
+        chunk["recompute"] = np.tile(variants[r, 0].astype(np.int64), reps)
+        chunk["rc_modules"] = np.tile(variants[r, 1].astype(np.int64), reps)
+        chunk["rc_layers"] = np.tile(variants[r, 2], reps)
         chunk["precision"] = np.tile(q, reps)
         yield chunk

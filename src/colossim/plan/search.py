@@ -24,27 +24,31 @@ import pandas as pd
 from colossim.energy.cost import HardwareCost, default_hardware_cost
 from colossim.energy.power import PowerModel, default_power_model
 from colossim.models.schema import ModelSpec
+from colossim.perf.flags import step_command
 from colossim.perf.hardware import Hardware
 from colossim.perf.layout import (
     DEFAULT_MODULES,
+    MODULE_BIT,
     PRECISION_CODE,
     PRECISIONS,
     RECOMPUTES,
     Layout,
+    fsdp_keeps_weights,
     layout_arrays,
-    module_mask,
+    software_columns,
     valid_mask,
 )
+from colossim.perf.memory import memory_per_gpu
 from colossim.perf.savings import offload_offered, offload_to_fit
 from colossim.perf.shapes import model_arrays
 from colossim.perf.step import StepArrays, evaluate
-from colossim.plan.candidates import SearchSpace, count_layouts, iter_layout_chunks
+from colossim.plan.candidates import SearchSpace, count_layouts, iter_layout_chunks, recompute_variants
 
 Objective = Literal["time", "cost", "energy"]
 OBJECTIVES: tuple[Objective, ...] = ("time", "cost", "energy")
-BREAKDOWN = ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s")
-LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "precision", "offload",
-                  "fp8_params")
+BREAKDOWN = ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s", "host_s")
+LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "recompute", "rc_modules", "rc_layers",
+                  "precision", "offload", "fp8_params")
 
 
 
@@ -77,9 +81,13 @@ class PlanResult:
 
 
 def default_global_batch(model: ModelSpec, gpus: int) -> int:
-    """Sequences per step when the user gives none: 1,024 tokens per GPU, between 16M and 64M tokens, as a
-    power of two. Anchors: Llama 3 405B trained at 16M tokens per step on 16,384 GPUs (Llama 3 paper,
-    section 3.4.1); DeepSeek-V3 at 15,360 x 4,096 = 63M tokens (DeepSeek-V3 report, section 4.2)."""
+    """Sequences per step when the user gives none: the model's published batch (zoo `global_batch`), else
+    1,024 tokens per GPU between 16M and 64M tokens, as a power of two. Anchors: Llama 3 405B trained at 16M
+    tokens per step on 16,384 GPUs (Llama 3 paper, section 3.4.1); DeepSeek-V3 at 15,360 x 4,096 = 63M tokens
+    (DeepSeek-V3 report, section 4.2). The batch is never changed to suit a layout: the data-parallel size
+    must divide it."""
+    if model.global_batch is not None:
+        return model.global_batch
     tokens = min(max(1024.0 * gpus, 16e6), 64e6)
     return int(2 ** round(np.log2(max(tokens / model.seq_len, 1.0))))
 
@@ -132,11 +140,17 @@ def _top_k(values: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(values[part], kind="stable")]
 
 
-def explain_runner_up(top: pd.DataFrame, objective: Objective) -> str:
+def explain_runner_up(top: pd.DataFrame, objective: Objective, fitting: int | None = None) -> str:
     """Why the second layout lost: its objective gap and the step-time parts that differ most."""
     if len(top) < 2:
+        if fitting is not None and fitting > 1:
+            return f"no runner-up shown: ask for --top 2 or more ({fitting:,} layouts fit)"
         return "no runner-up: only one layout fits"
-    a, b = top.iloc[0], top.iloc[1]
+    return explain_gap(top.iloc[0], top.iloc[1], objective, "runner-up")
+
+
+def explain_gap(a: pd.Series, b: pd.Series, objective: Objective, label: str) -> str:
+    """Why layout row `b` is worse than row `a`: what differs, the objective gap, the step parts that grow."""
     changed = [f"{k} {b[k]} vs {a[k]}" for k in LAYOUT_COLUMNS if b[k] != a[k]]
     gap = (b["objective_value"] / a["objective_value"] - 1.0) * 100.0
     deltas = sorted(((b[k] - a[k], k) for k in BREAKDOWN), reverse=True)
@@ -144,13 +158,43 @@ def explain_runner_up(top: pd.DataFrame, objective: Objective) -> str:
     extra = ""
     if b["gpus_used"] != a["gpus_used"]:
         extra = f"; uses {int(b['gpus_used']):,} GPUs vs {int(a['gpus_used']):,}"
-    return (f"runner-up ({', '.join(changed) or 'same layout'}) is {gap:.2f}% worse on {objective}"
+    return (f"{label} ({', '.join(changed) or 'same layout'}) is {gap:.2f}% worse on {objective}"
             f" per million tokens: {', '.join(worse) or 'no slower part'} per step{extra}")
+
+
+def layout_row(model: ModelSpec, hardware: Hardware, layout: Layout, objective: Objective = "time",
+               economics: Economics | None = None) -> pd.Series:
+    """One typed layout as a row of the search's result table (same columns), e.g. to compare a published
+    layout with the search's best through `explain_gap`."""
+    from colossim.perf.layout import RECOMPUTE_CODE, from_layouts
+
+    lay = from_layouts([layout])
+    r = evaluate(model_arrays(model), lay, hardware.arrays())
+    chunk = {k: np.atleast_1d(np.asarray(v)) for k, v in dict(
+        tp=layout.tp, pp=layout.pp, vpp=layout.vpp, dp=layout.dp, cp=layout.cp, ep=layout.ep,
+        mbs=layout.micro_batch, gbs=layout.global_batch, zero=layout.zero_stage,
+        recompute=RECOMPUTE_CODE[layout.recompute], rc_modules=lay.rc_modules, rc_layers=lay.rc_layers,
+        precision=PRECISION_CODE[layout.precision], offload=layout.activation_offload,
+        fp8_params=layout.fp8_params).items()}
+    scores = _scores(r, lay.gpus, lay.gbs * model.seq_len, hardware, economics or Economics())
+    row = _decode(_frame(chunk, r, scores, np.array([0]), objective)).iloc[0].copy()
+    row["fits"] = bool(r.memory.fits[0])
+    row["step_command"] = step_command(model.id, layout, hardware)
+    return row
+
+
+def _modules_of(bits: int) -> str:
+    return ",".join(name for name, bit in MODULE_BIT.items() if int(bits) & bit)
 
 
 def _decode(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    out["recompute"] = [RECOMPUTES[int(c)] for c in out["recompute"]]
+    rec = [RECOMPUTES[int(c)] for c in out["recompute"]]
+    out["rc_modules"] = [_modules_of(b) if r == "selective" else ""
+                         for r, b in zip(rec, out["rc_modules"], strict=True)]
+    out["rc_layers"] = [int(x) if r == "full" and np.isfinite(x) else 0
+                        for r, x in zip(rec, out["rc_layers"], strict=True)]
+    out["recompute"] = rec
     out["precision"] = [PRECISIONS[int(c)] for c in out["precision"]]
     out["fp8_params"] = out["fp8_params"].astype(bool)
     for col in ("tp", "pp", "vpp", "dp", "cp", "ep", "mbs", "gbs", "zero", "gpus_used", "microbatches"):
@@ -166,9 +210,10 @@ def search(model: ModelSpec, hardware: Hardware, gpus: int, *, global_batch: int
     """Every valid layout of `model` on `gpus` GPUs of `hardware`, best `top_k` by `objective`.
 
     A layout uses between `min_gpu_fraction` x gpus and gpus GPUs (tp*pp*cp*dp must factor the count, so
-    a job may leave GPUs idle). Default: any count for the time objective (a power-of-two layout on fewer
-    GPUs can be the fastest), at least 90% for cost and energy (else the smallest job always wins); when no
-    layout reaches the floor, the search retries with any count up to `gpus`.
+    a job may leave GPUs idle). Default: at least half for the time objective (a power-of-two layout on
+    fewer GPUs can be the fastest, but at a fixed batch a job on a small share of the machine never is), at
+    least 90% for cost and energy (else the smallest job always wins); when no layout reaches the floor,
+    the search retries with any count up to `gpus`.
     `template` sets the switches the search does not turn (communication overlap, MoE dispatcher, FP32
     gradient reduction, expert-TP, the recompute modules of selective and the layers of full recompute,
     activation offload); FP8 layouts keep FP8 primary weights (the FP8 recipes' default) unless an FP8
@@ -178,7 +223,7 @@ def search(model: ModelSpec, hardware: Hardware, gpus: int, *, global_batch: int
     given layout among all of them.
     Raises ValueError with what to change when nothing can run (e.g. the model does not fit at all)."""
     if min_gpu_fraction is None:
-        min_gpu_fraction = 0.0 if objective == "time" else 0.9
+        min_gpu_fraction = 0.5 if objective == "time" else 0.9
     args = (model, hardware, gpus, global_batch, objective, top_k, precisions, economics, space_overrides,
             chunk_rows, template or Layout(global_batch=1), reference_value)
     try:
@@ -195,12 +240,9 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
         raise ValueError(f"objective '{objective}' is not one of {', '.join(OBJECTIVES)}")
     if gpus < 1 or top_k < 1:
         raise ValueError("gpus and top_k must be >= 1")
-    unsupported = [p for p in precisions
-                   if p not in PRECISION_CODE or hardware.gpu.dense_tflops.at(p) is None
-                   or getattr(hardware.calibration.gemm_eff, p) is None]
+    unsupported = [p for p in precisions if p not in PRECISION_CODE or not hardware.supports(p)]
     if unsupported:
-        ok = [p for p in PRECISIONS if hardware.gpu.dense_tflops.at(p) is not None
-              and getattr(hardware.calibration.gemm_eff, p) is not None]
+        ok = [p for p in PRECISIONS if hardware.supports(p)]
         raise ValueError(f"{hardware.gpu.id} cannot train in {', '.join(unsupported)}: use precision in {ok}")
     econ = economics or Economics()
     gbs = global_batch or default_global_batch(model, gpus)
@@ -210,8 +252,10 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
     space = SearchSpace(
         gpus=gpus, global_batch=gbs, layers=model.layers, heads=model.heads, kv_heads=int(m.kv_heads),
         seq_len=model.seq_len, experts=experts, max_tp=min(64, int(m.kv_heads), hardware.nvlink_domain),
-        fixed_batch=global_batch is not None, min_gpu_fraction=min_gpu_fraction,
-        precision_codes=tuple(PRECISION_CODE[p] for p in precisions), **(space_overrides or {}),
+        fixed_batch=True, min_gpu_fraction=min_gpu_fraction,
+        precision_codes=tuple(PRECISION_CODE[p] for p in precisions),
+        recompute=recompute_variants(model.attention, model.dense_layers, model.moe is not None),
+        **(space_overrides or {}),
     )
     started = time.perf_counter()
     n_candidates = count_layouts(space)
@@ -220,24 +264,39 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
     switches = dict(etp=template.etp, ovl_tp=template.overlap.tp, ovl_cp=template.overlap.cp,
                     ovl_ep=template.overlap.ep, ovl_pp=template.overlap.pp, ovl_dp=template.overlap.dp,
                     grad_fp32=template.grad_reduce_fp32, ep_dedup=template.moe_dispatcher == "deepep",
-                    rc_modules=module_mask(template.recompute_modules),
-                    rc_layers=np.inf if template.recompute_layers is None else template.recompute_layers,
-                    offload=template.activation_offload)
+                    offload=template.activation_offload,
+                    **{k: v[0] for k, v in software_columns([template.software], [1]).items() if k != "fsdp_keep"})
+    keep_always = fsdp_keeps_weights(template.software, 1)  # `never`: kept without PP too; `auto`: with PP
     fp8_weights = template.fp8_params or template.precision != "fp8"
     fast_link = offload_offered(hardware)  # NVLink-C2C class host link (perf.savings)
     hw_arrays = hardware.arrays()
+    n_variants = len([v for v in space.recompute if v[0] in space.recompute_codes])
+    n_prec = len(space.precision_codes)
     for chunk in iter_layout_chunks(space, chunk_rows):
         uneven = (model.layers % (chunk["pp"] * chunk["vpp"])) != 0
         lay = layout_arrays(tp=chunk["tp"], pp=chunk["pp"], dp=chunk["dp"], cp=chunk["cp"], ep=chunk["ep"],
                             vpp=chunk["vpp"], mbs=chunk["mbs"], gbs=chunk["gbs"], zero=chunk["zero"],
                             recompute=chunk["recompute"], precision=chunk["precision"], uneven=uneven,
+                            rc_modules=chunk["rc_modules"], rc_layers=chunk["rc_layers"],
                             sp=chunk["tp"] > 1, fp8_params=fp8_weights & (chunk["precision"] == PRECISION_CODE["fp8"]),
+                            fsdp_keep=keep_always | ((chunk["pp"] > 1) & (template.software.fsdp_reshard != "always")),
                             **switches)
         ok = valid_mask(m, lay)
         n_valid += int(ok.sum())
         if not ok.any():
             continue
-        rows = np.flatnonzero(ok)
+        # memory first: of each layout's recompute variants (lightest first) evaluate the two lightest that
+        # fit, as a practitioner would try them; on a fast host link a layout with none fitting is evaluated
+        # without recompute and the smallest activation offload that fits
+        fits_mem = ok & np.asarray(memory_per_gpu(m, lay, hw_arrays).fits, dtype=bool)
+        reps = lay.rows // (n_variants * n_prec)
+        fits3 = fits_mem.reshape(reps, n_variants, n_prec)
+        keep3 = fits3 & (np.cumsum(fits3, axis=1) <= 2)
+        if fast_link:
+            keep3[:, 0, :] |= ok.reshape(reps, n_variants, n_prec)[:, 0, :] & ~fits3.any(axis=1)
+        rows = np.flatnonzero(keep3.ravel())
+        if rows.size == 0:
+            continue
         sub = type(lay)(*(col[rows] for col in lay))
         r = evaluate(m, sub, hw_arrays)
         if fast_link:
@@ -257,7 +316,8 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
         idx = idx[np.isfinite(value[idx])]
         frame = _frame(sub_chunk, r, scores, idx, objective)
         best = frame if best is None else pd.concat([best, frame], ignore_index=True)
-        best = best.sort_values(["objective_value", "mem_total_gb"], kind="stable").head(top_k).reset_index(drop=True)
+        best = (best.sort_values(["objective_value", "mem_total_gb", "zero"], kind="stable")
+                .drop_duplicates(["objective_value", "mem_total_gb"]).head(top_k).reset_index(drop=True))
     elapsed = time.perf_counter() - started
     if best is None or best.empty:
         reason = ("no layout is valid: check the GPU count against the model's heads/layers/experts"
@@ -267,7 +327,11 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
         raise ValueError(f"{model.id} on {gpus:,} {hardware.gpu.id}: {reason}")
     top = _decode(best)
     top.insert(0, "rank", np.arange(1, len(top) + 1))
-    return PlanResult(top, objective, n_candidates, n_valid, n_fit, elapsed, explain_runner_up(top, objective),
+    top["pp_split"] = ["uneven" if model.layers % (int(p) * int(v)) else "even"
+                       for p, v in zip(top["pp"], top["vpp"], strict=True)]
+    top["step_command"] = [step_command(model.id, layout_of(row, model.layers, template), hardware, None)
+                           for _, row in top.iterrows()]
+    return PlanResult(top, objective, n_candidates, n_valid, n_fit, elapsed, explain_runner_up(top, objective, n_fit),
                       n_better if reference_value is not None else None)
 
 
@@ -302,12 +366,15 @@ def layout_of(row: pd.Series, layers: int, template: Layout | None = None) -> La
     pp, vpp = int(row["pp"]), int(row["vpp"])
     t = template or Layout(global_batch=1)
     rec, precision = row["recompute"], row["precision"]
+    modules = tuple(str(row.get("rc_modules", "")).split(",")) if row.get("rc_modules") else None
+    layers_full = int(row.get("rc_layers", 0) or 0) or None
     return Layout(etp=t.etp, overlap=t.overlap, moe_dispatcher=t.moe_dispatcher, grad_reduce_fp32=t.grad_reduce_fp32,
+                  software=t.software,
                   tp=int(row["tp"]), pp=pp, dp=int(row["dp"]), cp=int(row["cp"]), ep=int(row["ep"]), vpp=vpp,
                   pp_split="uneven" if layers % (pp * vpp) else "even", sp=int(row["tp"]) > 1,
                   zero_stage=int(row["zero"]), micro_batch=int(row["mbs"]), global_batch=int(row["gbs"]),
                   recompute=rec, precision=precision,
-                  recompute_modules=t.recompute_modules if rec == "selective" else DEFAULT_MODULES,
-                  recompute_layers=t.recompute_layers if rec == "full" else None,
+                  recompute_modules=(modules or t.recompute_modules) if rec == "selective" else DEFAULT_MODULES,
+                  recompute_layers=(layers_full or t.recompute_layers) if rec == "full" else None,
                   activation_offload=float(row.get("offload", t.activation_offload)),
                   fp8_params=bool(row.get("fp8_params", t.fp8_params and precision == "fp8")))

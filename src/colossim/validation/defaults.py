@@ -1,30 +1,39 @@
 """Turn a published run into the step model's inputs, filling what the source leaves out (null) with
-the usual setting of the framework that produced it. Every default used is named in the result.
+the usual setting of the framework that produced it, at the release it was published with. Every default
+used is named in the result.
 
 Defaults (docs/perf_model.md, "Validation defaults"):
+  framework, release -> named in the source (validation/framework.py); its stack at that date
+                       (perf/software.yaml): CUDA graphs, fused kernels, flash attention, FP8 recipe, MoE
+                       routing, FSDP resharding, TP-communication and data-parallel overlap
   micro_batch null  -> 1 (Megatron-LM / NeMo default)
-  vpp null          -> 1 (no interleaving unless the source says so)
+  vpp null          -> the framework's schedule: 1 (plain 1F1B) unless its release entry names layers per
+                       virtual stage (Meta's Llama 3 stack: interleaved)
   sp null           -> true when tp > 1 (Megatron-Core / NeMo recipes)
-  zero_stage null   -> 1 (Megatron distributed optimizer, on in NeMo and Megatron-Bridge recipes)
+  zero_stage null   -> 3 for FSDP trainers (torchtitan, PyTorch FSDP, llm-foundry, Meta), else 1 (Megatron
+                       distributed optimizer, on in NeMo and Megatron-Bridge recipes)
   recompute null    -> the lightest memory saving that fits (perf.savings.lightest_fitting): none when the
                        layout fits, else the fastest-predicted of activation offload (1..n-1 of the rank's
                        n layers), selective recompute of module sets (layernorm, mla_up_proj, mlp, moe_act)
                        and full recompute of 1..all layers per model chunk that fits; the same rule for every
                        run (NVIDIA recipes turn on offload / recompute_modules / recompute_num_layers exactly
                        when a layout would not fit)
-  FP8 weights (not in the schema) -> FP8 primary weights when precision is fp8: NeMo 2 and Megatron-Bridge
-                       FP8 mixed-precision recipes set fp8_param_gather=True
+  FP8 weights (not in the schema) -> FP8 primary weights when precision is fp8 in NeMo / Megatron-Bridge
+                       recipes (fp8_param_gather=True), BF16 weights elsewhere
   vocab null        -> 50257 (GPT-2/GPT-3 BPE); every vocabulary is padded to a multiple of 128 x tp
                        as Megatron does (--make-vocab-size-divisible-by 128)
-  scale_out null    -> the usual NIC of the GPU's system (calibration.yaml scale_out_gbps_per_gpu)
+  head_dim null     -> hidden / heads; dropout null -> on for GPT-style models (plain MLP and multi-head
+                       attention, trained with 0.1 dropout in Megatron), off for Llama-style ones
+  scale_out null    -> the usual NIC of the GPU's system (calibration.yaml scale_out_gbps_per_gpu); fabric
+                       null -> RoCE when the source names it, else the family's (InfiniBand)
   expert tensor parallel (not in the schema) -> 1 (Megatron-Bridge MoE recipes)
   layers not divisible by pp x vpp -> uneven pipeline split (custom Megatron pipeline layouts)
-  head_dim          -> hidden / heads (not in the schema); embeddings untied (not in the schema)
-  overlap           -> TP overlap when sp, DP/PP/CP overlap on, EP all-to-all not overlapped
-  MoE dispatcher    -> deepep (one copy per destination NVLink domain): Megatron-Bridge MoE recipes use the
-                       flex dispatcher with its HybridEP/DeepEP backend
-  gradient reduction (not in the schema) -> BF16: NVIDIA's NeMo performance recipes set
-                       grad_reduce_in_fp32=False (Megatron-LM's own default is FP32)
+  embeddings untied (not in the schema)
+  MoE dispatcher    -> deepep (one copy per destination NVLink domain) in Megatron-Bridge recipes with
+                       ep > 1 (flex dispatcher with its HybridEP/DeepEP backend), else all-to-all
+  gradient reduction (not in the schema) -> FP32 in torchtitan and PyTorch FSDP (their reduce dtype
+                       defaults), BF16 elsewhere (Megatron's grad_reduce_in_fp32 / accumulate_allreduce_grads
+                       _in_fp32 default False; NVIDIA's recipes set it False)
 """
 
 from __future__ import annotations
@@ -34,9 +43,12 @@ from dataclasses import dataclass
 from colossim.catalog import load_catalog
 from colossim.inputs import InputError
 from colossim.models.schema import MlaSpec, ModelSpec, MoeSpec
-from colossim.perf.hardware import Calibration, Hardware, hardware_for
-from colossim.perf.layout import Layout, Overlap, layout_problems
+from colossim.perf.hardware import Calibration, Hardware, hardware_for, load_calibration
+from colossim.perf.layout import Layout, layout_problems
 from colossim.perf.savings import describe_saving, lightest_fitting
+from colossim.perf.software import Software
+from colossim.perf.stack import Stack, framework_stack
+from colossim.validation.framework import run_framework
 from colossim.validation.schema import ValidationRun
 
 GPT2_VOCAB = 50257
@@ -81,6 +93,10 @@ def _model(run: ValidationRun, notes: list[str]) -> ModelSpec:
             v_head_dim=r.v_head_dim,
         )
     moe = None if r.moe is None else MoeSpec(**r.moe.model_dump())
+    dropout = r.dropout
+    if dropout is None:
+        dropout = r.mlp == "plain" and r.attention == "mha"
+        notes.append(f"dropout null -> {'on' if dropout else 'off'} ({'GPT' if dropout else 'Llama'}-style model)")
     try:
         return ModelSpec(
             id=run.id.lower().replace("/", "-"),
@@ -90,19 +106,22 @@ def _model(run: ValidationRun, notes: list[str]) -> ModelSpec:
             hidden=r.hidden,
             heads=r.heads,
             kv_heads=r.kv_heads if r.attention != "mla" else None,
+            head_dim=r.head_dim,
             attention=r.attention,
             mla=mla,
             ffn=r.ffn,
             mlp=r.mlp,
             vocab=padded_vocab(vocab, tp),
             seq_len=r.seq_len,
+            dropout=dropout,
+            sliding_window=r.sliding_window,
             moe=moe,
         )
     except ValueError as exc:  # pydantic ValidationError is a ValueError
         raise Unrepresentable(f"model: {exc}") from None
 
 
-def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
+def _layout(run: ValidationRun, model: ModelSpec, stack: Stack, notes: list[str]) -> Layout:
     p, b = run.parallelism, run.batch
     mbs = b.micro_batch
     if mbs is None:
@@ -110,25 +129,26 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
         notes.append("micro_batch null -> 1")
     vpp = p.vpp
     if vpp is None:
-        vpp = 1
-        notes.append("vpp null -> 1")
+        vpp = stack.vpp(model.layers, p.pp)
+        notes.append(f"vpp null -> {vpp}" + (" (the framework's interleaved schedule)" if vpp > 1 else ""))
     sp = p.sp
     if sp is None:
         sp = p.tp > 1
         notes.append(f"sp null -> {str(sp).lower()}")
     zero = p.zero_stage
     if zero is None:
-        zero = 1
-        notes.append("zero_stage null -> 1 (distributed optimizer)")
+        zero = stack.default_zero
+        notes.append(f"zero_stage null -> {zero} ({'FSDP' if zero == 3 else 'distributed optimizer'})")
     recompute = run.recompute or "none"  # null: chosen in `resolve` once the machine is known
     split = "even" if model.layers % (p.pp * vpp) == 0 else "uneven"
     if split == "uneven":
         notes.append(f"{model.layers} layers over pp*vpp={p.pp * vpp}: uneven pipeline split")
-    dispatcher = "deepep" if model.moe is not None and p.ep > 1 else "alltoall"
+    dispatcher = stack.dispatcher(model.moe is not None, p.ep)
     if dispatcher == "deepep":
         notes.append("MoE dispatcher -> deepep (deduplicated per NVLink domain)")
-    notes.append("gradient reduction -> bf16")
-    if run.precision == "fp8":
+    notes.append(f"gradient reduction -> {'fp32' if stack.grad_reduce_fp32 else 'bf16'}")
+    fp8_params = stack.fp8_params(run.precision)
+    if fp8_params:
         notes.append("fp8 -> FP8 primary weights (fp8_param_gather)")
     return Layout(
         tp=p.tp,
@@ -145,10 +165,11 @@ def _layout(run: ValidationRun, model: ModelSpec, notes: list[str]) -> Layout:
         global_batch=b.global_batch_seqs,
         recompute=recompute,
         precision=run.precision,
-        overlap=Overlap(tp=sp, cp=True, ep=False, pp=True, dp=True),
-        moe_dispatcher=dispatcher,
-        grad_reduce_fp32=False,
-        fp8_params=run.precision == "fp8",
+        overlap=stack.overlap(sp, p.ep),
+        moe_dispatcher=dispatcher,  # type: ignore[arg-type]
+        grad_reduce_fp32=stack.grad_reduce_fp32,
+        fp8_params=fp8_params,
+        software=stack.software,
     )
 
 
@@ -159,8 +180,17 @@ def resolve(run: ValidationRun, calibration: Calibration | None = None) -> Resol
     if run.hardware.gpu not in cat.gpus:
         raise Unrepresentable(f"gpu '{run.hardware.gpu}' is not in the catalog")
     model = _model(run, notes)
+    fw, day, fw_notes = run_framework(run)
+    notes.extend(fw_notes)
+    gpu = cat.gpus[run.hardware.gpu]
+    blackwell = (calibration or load_calibration()).family_of(gpu.id)[0] == "blackwell"
+    stack = framework_stack(fw, day, blackwell)
+    stated = {k: v for k, v in (("cuda_graphs", run.cuda_graphs), ("fp8_recipe", run.fp8_recipe)) if v}
+    if stated:
+        stack = Stack(stack.software.model_copy(update=stated), stack.release)
+    notes.append(f"stack -> {describe_software(stack.software)}")
     try:
-        layout = _layout(run, model, notes)
+        layout = _layout(run, model, stack, notes)
     except ValueError as exc:
         raise Unrepresentable(f"layout: {exc}") from None
     problems = layout_problems(model, layout, run.hardware.gpu_count)
@@ -171,6 +201,8 @@ def resolve(run: ValidationRun, calibration: Calibration | None = None) -> Resol
             run.hardware.gpu,
             nvlink_domain=run.hardware.nvlink_domain,
             scale_out_gbps_per_gpu=run.hardware.scale_out_gbps_per_gpu,
+            fabric=run.hardware.fabric or _fabric_named(run.source),
+            power_cap_w=run.hardware.power_cap_w,
             calibration=calibration,
         )
     except InputError as exc:
@@ -180,7 +212,7 @@ def resolve(run: ValidationRun, calibration: Calibration | None = None) -> Resol
     if not hw.calibrated:
         notes.append(f"{hw.gpu.id} uses the '{hw.family}' family calibration")
     g = hw.gpu
-    if g.dense_tflops.at(run.precision) is None or getattr(hw.calibration.gemm_eff, run.precision) is None:
+    if not hw.supports(run.precision):
         raise Unrepresentable(f"{g.id} has no calibrated {run.precision} mode")
     if run.recompute is None:
         saving = lightest_fitting(model, layout, hw)
@@ -193,4 +225,15 @@ def resolve(run: ValidationRun, calibration: Calibration | None = None) -> Resol
     return Resolved(model, layout, hw, tuple(notes))
 
 
-__all__ = ["Resolved", "Unrepresentable", "padded_vocab", "resolve"]
+def _fabric_named(source: str):
+    """RoCE when the source says so (e.g. Meta's 400 Gb/s RoCE cluster); None: the family's default."""
+    return "roce" if "roce" in source.lower() else None
+
+
+def describe_software(sw: Software) -> str:
+    parts = [sw.framework, f"cuda_graphs={sw.cuda_graphs}", "fused" if sw.fused_kernels else "unfused",
+             "flash" if sw.flash_attention else "unfused attention", f"fp8={sw.fp8_recipe}"]
+    return ", ".join(parts)
+
+
+__all__ = ["Resolved", "Unrepresentable", "describe_software", "padded_vocab", "resolve"]

@@ -1,16 +1,20 @@
-"""Fit the per-family compute constants of calibration.yaml to a set of runs, and check how well the
-fit generalises with leave-one-source-out cross-validation (refit without a source, predict it).
+"""Fit the global compute constants of calibration.yaml to a set of runs, and check how well the fit
+generalises with grouped cross-validation: leave one group out (a GPU generation, a framework family or a
+source), refit on the rest, predict the group.
 
-Only four constants per GPU family are fitted (large-GEMM efficiency at BF16 and at FP8, the GEMM size
-at half efficiency, fused-attention efficiency); everything else (bandwidths, overlaps, memory) keeps its
-sourced value. The loss is the mean squared log ratio predicted/target over all representable runs of
-the family at once, minimised by Nelder-Mead within stated bounds. Pure numpy; nothing is written.
+The fitted constants are few and GLOBAL (shared by every generation and framework): the large-GEMM
+efficiency at BF16 and at FP8, the fused-attention matmul efficiency and the slowdown overlapped
+communication causes. Everything else (per-chip clocks and exponential rates, bandwidths, host costs,
+memory) keeps its sourced or estimated value. The loss is the mean squared log ratio predicted/target over
+all representable runs at once plus a pull toward each constant's prior (calibration.yaml fit_priors),
+minimised by Nelder-Mead within stated bounds. Pure numpy; nothing is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -20,20 +24,23 @@ from colossim.perf.shapes import ModelArrays, model_arrays, stack_models
 from colossim.perf.step import evaluate
 from colossim.validation.predict import Prepared, source_key
 
+Grouping = Literal["generation", "framework", "source"]
+GROUPINGS: tuple[Grouping, ...] = ("generation", "framework", "source")
+
 
 @dataclass(frozen=True)
 class FitParam:
     field: str  # HardwareArrays field
-    path: tuple[str, ...]  # where it lives in a family's calibration block
+    path: str  # its key in calibration.yaml globals (and in fit_priors)
     lower: float
     upper: float
-    scale: float = 1.0  # HardwareArrays value = calibration value x scale
 
 
 PARAMS: tuple[FitParam, ...] = (
-    FitParam("eff_bf16", ("gemm_eff", "bf16"), 0.3, 0.95),
-    FitParam("eff_fp8", ("gemm_eff", "fp8"), 0.2, 0.95),
-    FitParam("attention_eff", ("attention_eff",), 0.05, 0.75),
+    FitParam("eff_bf16", "gemm_eff.bf16", 0.4, 0.98),
+    FitParam("eff_fp8", "gemm_eff.fp8", 0.3, 0.98),
+    FitParam("attention_eff", "attention_eff", 0.2, 0.95),
+    FitParam("contention", "comm_contention", 0.0, 0.5),
 )
 
 
@@ -73,10 +80,9 @@ def nelder_mead(
 class Batch:
     """The representable runs of a Prepared set as arrays, ready to re-evaluate under new constants."""
 
-    priors: dict[str, dict[str, float]]  # family -> {"gemm_eff.bf16": sourced value, ...}
+    priors: dict[str, float]  # "gemm_eff.bf16" -> sourced value, ...
     ids: list[str]
-    sources: list[str]
-    families: np.ndarray
+    groups: dict[Grouping, list[str]]  # each run's group under each grouping
     precisions: np.ndarray
     target: np.ndarray
     models: ModelArrays
@@ -87,12 +93,15 @@ class Batch:
 def batch(prep: Prepared) -> Batch:
     rows = [prep.resolved[i] for i in prep.ok]
     runs = [prep.runs[i] for i in prep.ok]
-    priors = {r.hardware.family: dict(r.hardware.calibration.fit_priors) for r in rows}
+    priors = dict(rows[0].hardware.globals.fit_priors) if rows else {}
     return Batch(
         priors=priors,
         ids=[r.id for r in runs],
-        sources=[source_key(r.id) for r in runs],
-        families=np.array([r.hardware.family for r in rows]),
+        groups={
+            "generation": [r.hardware.family for r in rows],
+            "framework": [r.layout.software.family for r in rows],
+            "source": [source_key(r.id) for r in runs],
+        },
         precisions=np.array([r.layout.precision for r in rows]),
         target=np.array([r.target.step_time_s for r in runs]),
         models=stack_models([model_arrays(r.model) for r in rows]),
@@ -101,27 +110,14 @@ def batch(prep: Prepared) -> Batch:
     )
 
 
-def _free(b: Batch, family: str, rows: np.ndarray) -> list[FitParam]:
-    """The constants a family's runs can inform: FP8 efficiency only if it has FP8 runs, etc."""
+def _free(b: Batch, rows: np.ndarray) -> list[FitParam]:
+    """The constants the rows can inform: FP8 efficiency only with FP8 runs among them."""
     has_fp8 = bool(np.any(b.precisions[rows] == "fp8"))
-    has_bf16 = bool(np.any(b.precisions[rows] == "bf16"))
-    out = []
-    for p in PARAMS:
-        if p.field == "eff_fp8" and not has_fp8:
-            continue
-        if p.field == "eff_bf16" and not has_bf16 and has_fp8:
-            continue  # BF16 GEMM efficiency still sets the LM head; keep its sourced value
-        out.append(p)
-    return out
+    return [p for p in PARAMS if p.field != "eff_fp8" or has_fp8]
 
 
-def _set(hw: HardwareArrays, rows: np.ndarray, params: list[FitParam], values: np.ndarray) -> HardwareArrays:
-    updates = {}
-    for p, v in zip(params, values, strict=True):
-        col = np.array(getattr(hw, p.field), dtype=float, copy=True)
-        col[rows] = v * p.scale
-        updates[p.field] = col
-    return hw._replace(**updates)
+def _set(hw: HardwareArrays, params: list[FitParam], values: np.ndarray) -> HardwareArrays:
+    return hw._replace(**{p.field: float(v) for p, v in zip(params, values, strict=True)})
 
 
 def _to_x(p: FitParam, v: float) -> float:  # bounded -> unbounded (logit)
@@ -134,89 +130,74 @@ def _from_x(p: FitParam, x: float) -> float:
     return p.lower + (p.upper - p.lower) / (1.0 + np.exp(-x))
 
 
-PRIOR_WEIGHT = 0.1  # weight of the pull toward the sourced starting values (log scale), chosen by LOSO
-
-
-def fit_family(
-    b: Batch, family: str, train: np.ndarray, prior_weight: float = PRIOR_WEIGHT
-) -> dict[str, float]:
-    """Fitted constants of one family from the training rows (a boolean mask). The loss is the mean squared
-    log error plus prior_weight x the squared log distance of each constant from its sourced value."""
-    rows = np.flatnonzero((b.families == family) & train)
-    if rows.size == 0:
-        return {}
-    params = _free(b, family, rows)
-    priors = b.priors.get(family, {})
-    start = [
-        priors.get(".".join(p.path), float(np.asarray(getattr(b.hw, p.field))[rows[0]]) / p.scale)
-        for p in params
-    ]
-    x0 = np.array([_to_x(p, v) for p, v in zip(params, start, strict=True)])
-    sub = _take(b, rows)
-
-    def loss(x: np.ndarray) -> float:
-        values = np.array([_from_x(p, xi) for p, xi in zip(params, x, strict=True)])
-        hw = _set(sub.hw, np.arange(rows.size), params, values)
-        pred = evaluate(sub.models, sub.layouts, hw).step_time_s
-        r = np.log(pred / sub.target)
-        prior = np.log(values / np.array(start))
-        return float(np.mean(r * r) + prior_weight * np.sum(prior * prior))
-
-    best = nelder_mead(loss, x0, step=0.5, iters=400 * len(params))
-    return {".".join(p.path): _from_x(p, xi) for p, xi in zip(params, best, strict=True)}
+SCALE = {"gemm_tail_us": 1e-6}  # calibration.yaml unit -> HardwareArrays unit
+PRIOR_WEIGHT = 0.1  # weight of the pull toward the priors (log scale)
 
 
 def _take(b: Batch, rows: np.ndarray) -> Batch:
     def pick(nt):
         return type(nt)(*(np.asarray(v)[rows] if np.ndim(v) else v for v in nt))
 
-    return Batch(
-        b.priors,
-        [b.ids[i] for i in rows],
-        [b.sources[i] for i in rows],
-        b.families[rows],
-        b.precisions[rows],
-        b.target[rows],
-        pick(b.models),
-        pick(b.layouts),
-        pick(b.hw),
-    )
+    return Batch(b.priors, [b.ids[i] for i in rows], {g: [v[i] for i in rows] for g, v in b.groups.items()},
+                 b.precisions[rows], b.target[rows], pick(b.models), pick(b.layouts), pick(b.hw))
 
 
-def fit(
-    b: Batch, train: np.ndarray | None = None, prior_weight: float = PRIOR_WEIGHT
-) -> dict[str, dict[str, float]]:
+def fit(b: Batch, train: np.ndarray | None = None, prior_weight: float = PRIOR_WEIGHT) -> dict[str, float]:
+    """Fitted global constants from the training rows (a boolean mask; all rows by default)."""
     train = np.ones(len(b.ids), bool) if train is None else train
-    return {fam: fit_family(b, fam, train, prior_weight) for fam in sorted(set(b.families.tolist()))}
+    rows = np.flatnonzero(train)
+    if rows.size == 0:
+        return {}
+    params = _free(b, rows)
+    start = [b.priors[p.path] * SCALE.get(p.path, 1.0) if p.path in b.priors
+             else float(np.asarray(getattr(b.hw, p.field)).reshape(-1)[0]) for p in params]
+    x0 = np.array([_to_x(p, v) for p, v in zip(params, start, strict=True)])
+    sub = _take(b, rows)
+    scale = np.array([max(v, 1e-3) for v in start])
+
+    def loss(x: np.ndarray) -> float:
+        values = np.array([_from_x(p, xi) for p, xi in zip(params, x, strict=True)])
+        pred = evaluate(sub.models, sub.layouts, _set(sub.hw, params, values)).step_time_s
+        r = np.log(pred / sub.target)
+        prior = np.log(np.maximum(values, 1e-3) / scale)
+        return float(np.mean(r * r) + prior_weight * np.sum(prior * prior))
+
+    best = nelder_mead(loss, x0, step=0.5, iters=300 * len(params))
+    return {p.path: _from_x(p, xi) / SCALE.get(p.path, 1.0) for p, xi in zip(params, best, strict=True)}
 
 
-def predict_with(b: Batch, fitted: dict[str, dict[str, float]]) -> np.ndarray:
-    hw = b.hw
-    for fam, values in fitted.items():
-        rows = np.flatnonzero(b.families == fam)
-        params = [p for p in PARAMS if ".".join(p.path) in values]
-        hw = _set(hw, rows, params, np.array([values[".".join(p.path)] for p in params]))
+def predict_with(b: Batch, fitted: dict[str, float]) -> np.ndarray:
+    params = [p for p in PARAMS if p.path in fitted]
+    hw = _set(b.hw, params, np.array([fitted[p.path] * SCALE.get(p.path, 1.0) for p in params]))
     return evaluate(b.models, b.layouts, hw).step_time_s
 
 
-def leave_one_source_out(b: Batch, prior_weight: float = PRIOR_WEIGHT) -> dict[str, np.ndarray]:
-    """For each source: the errors (%) of its runs predicted by constants fitted on all other sources."""
+def leave_one_group_out(b: Batch, grouping: Grouping = "source",
+                        prior_weight: float = PRIOR_WEIGHT) -> dict[str, np.ndarray]:
+    """For each group: the errors (%) of its runs predicted by constants fitted on all other groups."""
+    labels = b.groups[grouping]
     out = {}
-    for src in sorted(set(b.sources)):
-        held = np.array([s == src for s in b.sources])
+    for g in sorted(set(labels)):
+        held = np.array([x == g for x in labels])
         fitted = fit(b, ~held, prior_weight)
         pred = predict_with(b, fitted)[held]
-        out[src] = (pred - b.target[held]) / b.target[held] * 100.0
+        out[g] = (pred - b.target[held]) / b.target[held] * 100.0
     return out
+
+
+def leave_one_source_out(b: Batch, prior_weight: float = PRIOR_WEIGHT) -> dict[str, np.ndarray]:
+    return leave_one_group_out(b, "source", prior_weight)
 
 
 __all__ = [
     "Batch",
     "FitParam",
+    "GROUPINGS",
+    "Grouping",
     "PARAMS",
     "batch",
     "fit",
-    "fit_family",
+    "leave_one_group_out",
     "leave_one_source_out",
     "nelder_mead",
     "predict_with",

@@ -29,6 +29,10 @@ class RunResult(_Out):
     id: str
     source: str
     gpu: str
+    generation: str = ""  # GPU family of the calibration (ampere, hopper, blackwell)
+    framework: str = ""  # framework family (megatron_lm, nemo, pytorch, deepspeed, meta, generic)
+    kind: str = ""  # dense or moe
+    zero_stage: int | None = None
     status: Literal["ok", "unsupported"]
     reason: str = ""
     target_step_time_s: float
@@ -42,20 +46,41 @@ class RunResult(_Out):
 
 
 class GroupError(_Out):
+    """Error statistics of a set of runs (percent of the measured step time; signed = predicted - measured,
+    negative when the model is optimistic)."""
+
     runs: int
     mape_pct: float
+    median_abs_error_pct: float
+    p90_abs_error_pct: float
+    mean_signed_error_pct: float
     max_abs_error_pct: float
+
+
+def group_error(errors) -> GroupError:
+    e = np.asarray(list(errors), dtype=float)
+    a = np.abs(e)
+    return GroupError(runs=int(e.size), mape_pct=float(np.mean(a)), median_abs_error_pct=float(np.median(a)),
+                      p90_abs_error_pct=float(np.percentile(a, 90)), mean_signed_error_pct=float(np.mean(e)),
+                      max_abs_error_pct=float(np.max(a)))
 
 
 class ValidationReport(_Out):
     runs: list[RunResult]
     mape_pct: float
+    median_abs_error_pct: float
+    p90_abs_error_pct: float
+    mean_signed_error_pct: float
     max_abs_error_pct: float
     worst_run: str
     predicted: int
     unsupported: int
     by_gpu: dict[str, GroupError]
     by_source: dict[str, GroupError]
+    by_generation: dict[str, GroupError]
+    by_framework: dict[str, GroupError]
+    by_kind: dict[str, GroupError]
+    by_zero_stage: dict[str, GroupError]
 
 
 def source_key(run_id: str) -> str:
@@ -103,11 +128,8 @@ def _group(results: list[RunResult], key) -> dict[str, GroupError]:
     groups: dict[str, list[float]] = defaultdict(list)
     for r in results:
         if r.error_pct is not None:
-            groups[key(r)].append(abs(r.error_pct))
-    return {
-        k: GroupError(runs=len(v), mape_pct=float(np.mean(v)), max_abs_error_pct=float(np.max(v)))
-        for k, v in sorted(groups.items())
-    }
+            groups[str(key(r))].append(r.error_pct)
+    return {k: group_error(v) for k, v in sorted(groups.items())}
 
 
 def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = None) -> ValidationReport:
@@ -116,10 +138,14 @@ def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = No
     row_of = {i: k for k, i in enumerate(prep.ok)}
     results = []
     for i, run in enumerate(prep.runs):
-        base = dict(
-            id=run.id, source=run.source, gpu=run.hardware.gpu, target_step_time_s=run.target.step_time_s
-        )
         res = prep.resolved[i]
+        base = dict(
+            id=run.id, source=run.source, gpu=run.hardware.gpu, target_step_time_s=run.target.step_time_s,
+            kind="moe" if run.model.moe is not None else "dense",
+        )
+        if res is not None:
+            base.update(generation=res.hardware.family, framework=res.layout.software.family,
+                        zero_stage=res.layout.zero_stage)
         if res is None or out is None:
             results.append(RunResult(status="unsupported", reason=prep.reasons[i], **base))
             continue
@@ -132,7 +158,8 @@ def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = No
             continue
         parts = {
             f: float(getattr(out, f)[k])
-            for f in ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s")
+            for f in ("compute_s", "tp_s", "cp_s", "ep_s", "pp_s", "dp_s", "bubble_s", "optimizer_s", "offload_s",
+                      "host_s")
         }
         results.append(
             RunResult(
@@ -147,22 +174,36 @@ def predict_runs(runs: list[ValidationRun], calibration: Calibration | None = No
                 **base,
             )
         )
-    errs = [abs(r.error_pct) for r in results if r.error_pct is not None]
+    if not results:
+        raise ValueError("the runs file lists no runs: give at least one run (schema in docs/perf_model.md)")
+    errs = [r.error_pct for r in results if r.error_pct is not None]
     worst = max((r for r in results if r.error_pct is not None), key=lambda r: abs(r.error_pct), default=None)
+    nan = float("nan")
+    total = group_error(errs) if errs else GroupError(runs=0, mape_pct=nan, median_abs_error_pct=nan,
+                                                      p90_abs_error_pct=nan, mean_signed_error_pct=nan,
+                                                      max_abs_error_pct=nan)
     return ValidationReport(
         runs=results,
-        mape_pct=float(np.mean(errs)) if errs else float("nan"),
-        max_abs_error_pct=float(np.max(errs)) if errs else float("nan"),
+        mape_pct=total.mape_pct,
+        median_abs_error_pct=total.median_abs_error_pct,
+        p90_abs_error_pct=total.p90_abs_error_pct,
+        mean_signed_error_pct=total.mean_signed_error_pct,
+        max_abs_error_pct=total.max_abs_error_pct,
         worst_run=worst.id if worst else "",
         predicted=len(errs),
         unsupported=len(results) - len(errs),
         by_gpu=_group(results, lambda r: r.gpu),
         by_source=_group(results, lambda r: source_key(r.id)),
+        by_generation=_group(results, lambda r: r.generation),
+        by_framework=_group(results, lambda r: r.framework),
+        by_kind=_group(results, lambda r: r.kind),
+        by_zero_stage=_group(results, lambda r: f"zero{r.zero_stage}"),
     )
 
 
 __all__ = [
     "GroupError",
+    "group_error",
     "Prepared",
     "RunResult",
     "ValidationReport",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from colossim.models.schema import Attention, Mlp
+from colossim.perf.hardware import FabricKind
+from colossim.perf.software import CudaGraphs, Fp8Recipe, Framework
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RunMoe(_Strict):
@@ -19,6 +22,7 @@ class RunMoe(_Strict):
     expert_ffn: int = Field(ge=1)
     shared_experts: int = Field(default=0, ge=0)
     first_dense_layers: int = Field(default=0, ge=0)
+    capacity_factor: float | None = Field(default=None, gt=0, description="null: dropless")
 
 
 class RunModel(_Strict):
@@ -27,6 +31,7 @@ class RunModel(_Strict):
     hidden: int = Field(ge=1)
     heads: int = Field(ge=1)
     kv_heads: int | None = Field(default=None, ge=1)
+    head_dim: int | None = Field(default=None, ge=1, description="per-head size; null = hidden / heads")
     attention: Attention
     kv_lora_rank: int | None = Field(default=None, ge=1)
     q_lora_rank: int | None = Field(default=None, ge=1)
@@ -37,6 +42,8 @@ class RunModel(_Strict):
     mlp: Mlp
     vocab: int | None = Field(default=None, ge=1)
     seq_len: int = Field(ge=1)
+    dropout: bool | None = Field(default=None, description="trains with dropout; null: by architecture")
+    sliding_window: int | None = Field(default=None, ge=1, description="sliding-window attention span")
     moe: RunMoe | None = None
 
 
@@ -45,6 +52,8 @@ class RunHardware(_Strict):
     gpu_count: int = Field(ge=1)
     nvlink_domain: int = Field(ge=1)
     scale_out_gbps_per_gpu: float | None = Field(default=None, gt=0)
+    fabric: FabricKind | None = Field(default=None, description="null: the family's usual (InfiniBand)")
+    power_cap_w: float | None = Field(default=None, gt=0, description="null: the GPU's TDP")
 
 
 class RunParallelism(_Strict):
@@ -78,6 +87,10 @@ class ValidationRun(_Strict):
     batch: RunBatch
     recompute: Literal["none", "selective", "full"] | None = None
     precision: Literal["bf16", "fp8", "fp4"]
+    framework: Framework | None = Field(default=None, description="null: read from the source")
+    framework_release: date | None = Field(default=None, description="null: read from the source")
+    cuda_graphs: CudaGraphs | None = Field(default=None, description="null: the framework's default")
+    fp8_recipe: Fp8Recipe | None = Field(default=None, description="null: the framework's default")
     target: RunTarget
     published: dict[str, Any] = {}
 

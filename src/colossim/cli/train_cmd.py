@@ -12,7 +12,14 @@ from colossim.cli.common import console, guarded, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
 from colossim.plan.machine import choose_machines
-from colossim.train import PhaseComparison, ReliabilityOptions, TrainingPlan, compare_phases, plan_training
+from colossim.train import (
+    PhaseComparison,
+    ReliabilityOptions,
+    TrainingPlan,
+    compare_phases,
+    plan_training,
+    with_headline,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -153,8 +160,7 @@ def compare(
     spec = _spec(scenario, cluster)
     phases = compare_phases(get_model(model), spec, tokens, precisions=(precision,),
                             options=_options(failures, checkpoint, runs, 1))
-    if partition is not None:
-        phases = [_headline(c, partition) for c in phases]
+    phases = with_headline(phases, partition)
     if json_out:
         print_json({"model": model, "cluster": spec.name, "tokens": tokens,
                     "phases": [c.summary() for c in phases]})
@@ -175,17 +181,6 @@ def compare(
     console.print(_assumptions_by_phase(phases))
 
 
-def _headline(c: PhaseComparison, partition: str) -> PhaseComparison:
-    from dataclasses import replace
-
-    key = partition.strip().lower()
-    for p in c.by_partition:
-        if p.partition == key or key in p.gpu_types:
-            return replace(c, best=p)
-    have = ", ".join(p.partition for p in c.by_partition)
-    raise ValueError(f"phase '{c.phase}' has no partition '{partition}' that can run the model: use one of {have}")
-
-
 def _what_it_can_train(phases: list[PhaseComparison]) -> Table:
     """Per phase: each partition's best job and all of them at once, in tokens a day."""
     table = Table(title="what it can train: tokens a day (with failures; ideal in brackets)")
@@ -193,16 +188,22 @@ def _what_it_can_train(phases: list[PhaseComparison]) -> Table:
         table.add_column(col, justify="left" if col in ("phase", "job") else "right")
     for c in phases:
         for p in c.by_partition:
-            tag = " (best single job)" if p is c.best else ""
+            tag = " (fastest single job)" if p is c.fastest else ""
             table.add_row(c.phase, f"{p.partition}{tag}", f"{p.gpus:,}",
                           f"{p.effective_tokens_per_day / 1e9:,.1f} ({p.tokens_per_day / 1e9:,.1f})",
                           f"{p.wall_days:,.1f}")
         for why in c.skipped:
             table.add_row(c.phase, f"cannot run: {why}", "-", "-", "-")
         split = c.concurrent
+        cross = c.cross_generation
         table.add_row(c.phase, "all partitions at once", f"{split.gpus:,}",
                       f"{split.effective_tokens_per_day / 1e9:,.1f} ({split.tokens_per_day / 1e9:,.1f})", "-",
-                      end_section=True)
+                      end_section=cross is None)
+        if cross is not None:
+            table.add_row(c.phase, f"one job across generations ({cross.gain_vs_best_partition:+.0%} vs the fastest "
+                          f"partition alone, {cross.gain_vs_separate:+.0%} vs all at once)", f"{cross.gpus:,}",
+                          f"{c.cross_generation_tokens_per_day / 1e9:,.1f} ({cross.tokens_per_s * 86_400 / 1e9:,.1f})",
+                          f"{c.best.tokens / c.cross_generation_tokens_per_day:,.1f} (Daly)", end_section=True)
     return table
 
 

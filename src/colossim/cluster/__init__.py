@@ -37,7 +37,7 @@ from colossim.cluster.partitions import (
     partitions,
     partitions_of,
 )
-from colossim.cluster.power import cluster_fleet, it_overhead, job_fleet, system_pool
+from colossim.cluster.power import cluster_fleet, fleet_at, it_overhead, job_fleet, system_pool
 from colossim.cluster.prices import capex_per_gpu, servers_capex
 from colossim.cluster.site import gas_turbine_share_at, pue_of, site_of, storage_at, supply_after, supply_at
 from colossim.cluster.spec import ClusterSpec, FabricSpec, Phase, StorageSpec, SystemCount
@@ -71,6 +71,7 @@ __all__ = [
     "design_fat_tree",
     "fabric_figures",
     "figures_for_pools",
+    "fleet_at",
     "gas_turbine_share_at",
     "gbps_per_gpu",
     "growth",

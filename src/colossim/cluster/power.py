@@ -5,10 +5,11 @@ IT as a fraction of GPU-system nameplate). Every command takes a cluster's power
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from colossim.catalog import Catalog
 from colossim.cluster.fabric import FabricFigures, fabric_figures
-from colossim.cluster.inventory import Pool
+from colossim.cluster.inventory import Pool, inventory, phases_through
 from colossim.cluster.site import storage_after
 from colossim.cluster.spec import ClusterSpec, Phase
 from colossim.energy.fleet import Fleet, ItOverhead, SystemPool
@@ -36,6 +37,12 @@ def cluster_fleet(spec: ClusterSpec, catalog: Catalog, pools: Sequence[Pool], ph
     """Every GPU system of `pools` and the cluster's IT overhead."""
     return Fleet(tuple(system_pool(p, catalog) for p in pools if p.gpus > 0),
                  it_overhead(spec, catalog, pools, phases, fabric))
+
+
+def fleet_at(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> Fleet:
+    """The cluster's fleet on `at` (None: after its last phase): what the simulator calls the fleet power chain
+    with (energy.fleet_energy over its busy and idle GPU-hours per pool; pools in inventory order)."""
+    return cluster_fleet(spec, catalog, inventory(spec, catalog, at), phases_through(spec, at))
 
 
 def job_fleet(cluster: Fleet, pools: Sequence[Pool], catalog: Catalog, gpus: float) -> Fleet:

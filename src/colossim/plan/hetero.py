@@ -8,8 +8,10 @@ optimizer step is that of one job.
 
   replica step  T_i(k) = a_i + b_i k on partition i with k micro-batches (the step model, two points, then
                 exact at the chosen integers); ZeRO shards and the DP all-reduce span all D = sum d_i replicas
-  balance       d_i k_i micro-batches on partition i with sum d_i k_i = K (the global batch / micro-batch),
-                T* = (K + sum d_i a_i / b_i) / sum d_i / b_i, rounded so the batch is exact
+  balance       a fixed batch: d_i k_i micro-batches on partition i with sum d_i k_i = K (the global batch /
+                micro-batch), T* = (K + sum d_i a_i / b_i) / sum d_i / b_i, rounded so the batch is exact; the
+                default batch: each partition fills the job's time with whole micro-batches, replica counts as
+                the search takes them (the most that fit or a power of two), the batch within 25% of the target
   job step      max_i (T_i - dp_i) + max_i dp_i: compute waits for the slowest replica, the all-reduce for
                 the slowest link (every partition is evaluated at the slowest NIC on the path)
   memory        the shape must fit on every partition: the smaller HBM decides
@@ -187,22 +189,35 @@ def _trim(replicas: np.ndarray, per: np.ndarray, cap: int, step: int) -> np.ndar
     return d if int(np.sum(d * per)) <= cap and np.all(d >= step) else None
 
 
-def _free_batch(a, b, dp, dmax, target: int, step: int):
-    """Micro-batches per replica and replicas per partition when the batch may move within 25% of `target`
-    (as the search's default batch): every partition fills the time of the slowest with whole micro-batches;
-    the best job time tau over the candidate times."""
+def _replica_options(dmax: int, step: int) -> np.ndarray:
+    """Replica counts a partition may take, as the search's: the most that fit, or a power of two below it."""
+    powers = 2 ** np.arange(0, int(np.log2(max(dmax, 1))) + 1)
+    out = np.unique(np.append(powers[powers < dmax], dmax))
+    return out[out % step == 0]
+
+
+def _free_batch(a, b, dp, dmax, target: int, step: int, tolerance: float = 0.25):
+    """Micro-batches per replica and replicas per partition when the batch may move within `tolerance` of
+    `target` (the search's rule): every partition fills the job's time with whole micro-batches, replica counts
+    as the search takes them; the best job time tau over the candidate times."""
+    options = [_replica_options(int(d), step) for d in dmax]
+    if any(o.size == 0 for o in options):
+        return None
+    combos = np.stack([g.ravel() for g in np.meshgrid(*options, indexing="ij")], axis=1)  # (combos, groups)
     best = None
     for tau in sorted({float(a[i] + b[i] * k) for i in range(len(a))
-                       for k in range(1, int(1.25 * target / max(dmax[i], 1)) + 2)}):
+                       for k in range(1, int((1 + tolerance) * target / max(dmax[i], 1)) + 2)}):
         per = np.floor((tau - a) / b + 1e-9).astype(int)
         if np.any(per < 1):
             continue
-        d = _trim(dmax, per, int(1.25 * target), step)
-        if d is None or np.sum(d * per) < 0.75 * target:
+        total = combos @ per
+        ok = np.abs(total / target - 1.0) <= tolerance
+        if not ok.any():
             continue
-        rate = float(np.sum(d * per)) / (tau + float(np.max(dp)))
+        pick = int(np.argmax(np.where(ok, total, -1)))
+        rate = float(total[pick]) / (tau + float(np.max(dp)))
         if best is None or rate > best[0]:
-            best = (rate, d, per)
+            best = (rate, combos[pick].copy(), per)
     return None if best is None else (best[1], best[2])
 
 
@@ -272,36 +287,30 @@ def _best_of(model, shapes, gpus, hws, sequences, fixed) -> tuple | None:
     return best
 
 
-def _separate(model, machine: JobMachine, res: PlanResult, shapes, gpus: int, sequences: int, fixed: bool):
-    """A partition's best job alone: the search's, or a shape of the other searches balanced the same way
-    (so one job and separate jobs are held to the same rules)."""
+def _separate(model: ModelSpec, machine: JobMachine, res: PlanResult) -> SeparateJob:
+    """A partition's best job alone: the plan search's (what `plan` and `train` say for that partition)."""
     row = res.best
-    job = SeparateJob(machine.gpu, int(row["gpus_used"]), float(row["tokens_per_s"]), float(row["mfu"]),
-                      layout_of(row, model.layers))
-    alt = _best_of(model, shapes, [gpus], [machine.hardware], sequences, fixed)
-    if alt is not None and alt[0] > job.tokens_per_s * (1 + 1e-9):
-        tokens_per_s, shape, (replicas, counts, per, exact, *_rest) = alt
-        lay = shape.model_copy(update={"dp": int(replicas[0]), "global_batch": int(counts[0]) * shape.micro_batch})
-        job = SeparateJob(machine.gpu, lay.gpus, tokens_per_s, float(exact[0].mfu[0]), lay)
-    return job
+    return SeparateJob(machine.gpu, int(row["gpus_used"]), float(row["tokens_per_s"]), float(row["mfu"]),
+                       layout_of(row, model.layers))
 
 
 def plan_cross_generation(model: ModelSpec, machines: Sequence[JobMachine], gpus: int | None = None,
                           global_batch: int | None = None, precisions: tuple[str, ...] = ("bf16",),
-                          top_k: int = 8) -> CrossGenerationPlan:
+                          top_k: int = 8, found: Sequence[PlanResult] | None = None) -> CrossGenerationPlan:
     """The fastest cross-generation job over `machines` (one per partition) on up to `gpus` GPUs, and the
-    separate best job on each partition to set it against (module docstring)."""
+    separate best job on each partition to set it against (module docstring). `found`: the partitions' own
+    plan searches when the caller has them already (time objective, all of each partition's GPUs)."""
     if len(machines) < 2:
         raise ValueError("a cross-generation job needs at least two partitions")
     shares = _split_gpus(machines, gpus)
     n = sum(shares)
     sequences = global_batch or default_global_batch(model, n)
     fixed = global_batch is not None
-    found = [search(model, m.hardware, g, global_batch=global_batch, objective="time", top_k=top_k,
-                    precisions=precisions, economics=m.economics) for m, g in zip(machines, shares, strict=True)]
+    if found is None or len(found) != len(machines):
+        found = [search(model, m.hardware, g, global_batch=global_batch, objective="time", top_k=top_k,
+                        precisions=precisions, economics=m.economics) for m, g in zip(machines, shares, strict=True)]
     shapes = _shapes(found, model)
-    separate = tuple(_separate(model, m, res, shapes, g, sequences, fixed)
-                     for m, res, g in zip(machines, found, shares, strict=True))
+    separate = tuple(_separate(model, m, res) for m, res in zip(machines, found, strict=True))
     link = min(m.hardware.scale_out_gbps_per_gpu for m in machines)
     hws = [replace(m.hardware, scale_out_gbps_per_gpu=link) for m in machines]
     best_plan = _best_of(model, shapes, shares, hws, sequences, fixed)

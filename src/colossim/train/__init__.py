@@ -11,7 +11,7 @@ from colossim.train.chain import (
     hot_spares,
     job_reliability,
 )
-from colossim.train.compare import ConcurrentSplit, PhaseComparison, compare_phases
+from colossim.train.compare import ConcurrentSplit, PhaseComparison, compare_phases, with_headline
 from colossim.train.plan import TrainingPlan, plan_training
 
 __all__ = [
@@ -28,4 +28,5 @@ __all__ = [
     "hot_spares",
     "job_reliability",
     "plan_training",
+    "with_headline",
 ]

@@ -4,14 +4,17 @@ others) with the tokens a day they train together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from colossim.catalog import load_catalog
-from colossim.cluster import ClusterSpec, phase_snapshots
+from colossim.cluster import ClusterSpec, phase_snapshots, storage_at
+from colossim.models.params import param_counts
 from colossim.models.schema import ModelSpec
+from colossim.plan.hetero import CrossGenerationPlan, plan_cross_generation
 from colossim.plan.machine import job_machines
-from colossim.train.chain import ReliabilityOptions
+from colossim.train.chain import CheckpointChain, JobStorage, ReliabilityOptions, checkpoint_chain
 from colossim.train.plan import TrainingPlan, plan_training
 
 
@@ -54,10 +57,25 @@ class PhaseComparison:
     phase: str
     start: date
     cluster_gpus: int
-    best: TrainingPlan  # the single job with the shortest median wall time
+    best: TrainingPlan  # the headline single job: the fastest (shortest median wall time) unless chosen
     by_partition: tuple[TrainingPlan, ...]  # the best job on each partition that can run the model, largest first
     concurrent: ConcurrentSplit
     skipped: tuple[str, ...] = ()  # partitions that cannot run the model, and why
+    cross_generation: CrossGenerationPlan | None = None  # one job over every partition (plan.hetero)
+    cross_generation_chain: CheckpointChain | None = None  # its failures and checkpoints (train.chain)
+    cross_generation_note: str = ""  # why there is none
+
+    @property
+    def cross_generation_tokens_per_day(self) -> float | None:
+        """One job over every partition, with failures: tokens/s x a day x Daly's expected goodput."""
+        if self.cross_generation is None or self.cross_generation_chain is None:
+            return None
+        return self.cross_generation.tokens_per_s * 86_400.0 * self.cross_generation_chain.plan.ettr_daly
+
+    @property
+    def fastest(self) -> TrainingPlan:
+        """The single job with the shortest median wall time (the headline unless `with_headline` chose another)."""
+        return min(self.by_partition, key=lambda p: (p.wall_days, -p.gpus))
 
     @property
     def others(self) -> tuple[TrainingPlan, ...]:
@@ -69,7 +87,11 @@ class PhaseComparison:
                 **self.best.summary(),
                 "partitions": [_partition_row(p) for p in self.by_partition],
                 "partitions_skipped": list(self.skipped),
-                "concurrent": self.concurrent.summary()}
+                "concurrent": self.concurrent.summary(),
+                "cross_generation": None if self.cross_generation is None else {
+                    **self.cross_generation.summary(), "goodput_expected": self.cross_generation_chain.plan.ettr_daly,
+                    "effective_tokens_per_day": self.cross_generation_tokens_per_day},
+                "cross_generation_note": self.cross_generation_note}
 
 
 def _partition_row(p: TrainingPlan) -> dict:
@@ -79,23 +101,64 @@ def _partition_row(p: TrainingPlan) -> dict:
             "energy_mwh": p.footprint.facility_energy_mwh, "total_cost_usd": p.footprint.total_cost_usd}
 
 
+def _cross(model, spec, at, machines, plans, precisions, options):
+    """One job over every partition that can run the model, and its checkpoint chain (None and why, else)."""
+    if len(plans) < 2:
+        return None, None, "one partition: no job across generations to plan"
+    try:
+        cross = plan_cross_generation(model, machines, precisions=precisions, found=[p.search for p in plans])
+    except ValueError as exc:
+        return None, None, str(exc.args[0] if exc.args else exc)
+    storage = JobStorage.share_of(storage_at(spec, at), cross.gpus / machines[0].cluster.gpus, spec.name)
+    chain = checkpoint_chain(param_counts(model).total, cross.gpus, cross.step_time_s, storage,
+                             options or ReliabilityOptions())
+    return cross, chain, ""
+
+
 def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precisions: tuple[str, ...] = ("bf16",),
-                   options: ReliabilityOptions | None = None) -> list[PhaseComparison]:
-    """For each phase, the run on every partition (train.plan_training), the fastest by median wall days, and
-    the concurrent split."""
+                   options: ReliabilityOptions | None = None, cross_generation: bool = True) -> list[PhaseComparison]:
+    """For each phase, the run on every partition (train.plan_training), the fastest by median wall days, the
+    concurrent split, and (with `cross_generation`, where a phase has several partitions) one job over all of
+    them (plan.hetero) to set against them."""
     catalog = load_catalog()
     out = []
     for snap in phase_snapshots(spec, catalog):
-        plans, skipped = [], []
+        plans, machines, skipped = [], [], []
         for machine in job_machines(spec, snap.start, catalog):
             try:
                 plans.append(plan_training(model, spec, machine, tokens, precisions=precisions, options=options))
+                machines.append(machine)
             except ValueError as exc:
                 skipped.append(f"{machine.gpu}: {exc.args[0] if exc.args else exc}")
         if not plans:
             raise ValueError(f"{model.id} cannot train on any partition of phase '{snap.phase}': "
                              + "; ".join(skipped))
-        best = min(plans, key=lambda p: (p.wall_days, -p.gpus))
-        out.append(PhaseComparison(snap.phase, snap.start, snap.gpus, best, tuple(plans), ConcurrentSplit(tuple(plans)),
-                                   tuple(skipped)))
+        cross, chain, note = (_cross(model, spec, snap.start, machines, plans, precisions, options)
+                              if cross_generation else (None, None, "not asked"))
+        c = PhaseComparison(snap.phase, snap.start, snap.gpus, plans[0], tuple(plans), ConcurrentSplit(tuple(plans)),
+                            tuple(skipped), cross, chain, note)
+        out.append(replace(c, best=c.fastest))
     return out
+
+
+def with_headline(phases: Sequence[PhaseComparison], partition: str | None) -> list[PhaseComparison]:
+    """The phases with `partition`'s job (a partition name or a GPU type in it) as each one's headline instead
+    of the fastest; None keeps the fastest. Raises when a phase has no such partition that can run the model."""
+    if partition is None:
+        return list(phases)
+    key = partition.strip().lower()
+    out = []
+    for c in phases:
+        mine = [p for p in c.by_partition if p.partition == key or key in p.gpu_types
+                or any(key == alias for alias in _aliases(p.gpu_types))]
+        if not mine:
+            have = ", ".join(p.partition for p in c.by_partition)
+            raise ValueError(f"phase '{c.phase}' has no partition '{partition}' that can run the model: use one of "
+                             f"{have}")
+        out.append(replace(c, best=mine[0]))
+    return out
+
+
+def _aliases(gpu_types: Sequence[str]) -> list[str]:
+    catalog = load_catalog()
+    return [a for g in gpu_types for a in catalog.gpus[g].aliases]

@@ -17,7 +17,7 @@ from colossim.report.context import GROK_CLASS_TOKENS, Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
 from colossim.report.figures import TrainingBar, training_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
-from colossim.train import PhaseComparison, compare_phases
+from colossim.train import PhaseComparison, compare_phases, with_headline
 
 STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor parallel", "cp_s": "context parallel",
               "ep_s": "expert parallel", "pp_s": "pipeline sends", "dp_s": "data-parallel sync",
@@ -118,13 +118,19 @@ def _partition_rows(results: list[PhaseComparison]) -> pd.DataFrame:
     rows = []
     for c in results:
         for p in c.by_partition:
-            rows.append({"phase": c.phase, "job": p.partition + (" (best single job)" if p is c.best else ""),
+            rows.append({"phase": c.phase, "job": p.partition + (" (fastest single job)" if p is c.fastest else ""),
                          "gpus": p.gpus, "tokens_per_day_bn": p.effective_tokens_per_day / 1e9,
                          "ideal_days": p.ideal_days, "wall_days_p50": p.wall_days, "mfu": p.step.mfu})
         split = c.concurrent
         rows.append({"phase": c.phase, "job": "every partition at once", "gpus": split.gpus,
                      "tokens_per_day_bn": split.effective_tokens_per_day / 1e9, "ideal_days": None,
                      "wall_days_p50": None, "mfu": None})
+        cross = c.cross_generation
+        if cross is not None:  # with Daly's expected goodput of its own checkpoint chain
+            rows.append({"phase": c.phase, "job": "one job across generations", "gpus": cross.gpus,
+                         "tokens_per_day_bn": c.cross_generation_tokens_per_day / 1e9,
+                         "ideal_days": c.best.tokens / cross.tokens_per_s / 86_400,
+                         "wall_days_p50": c.best.tokens / c.cross_generation_tokens_per_day, "mfu": None})
     return pd.DataFrame(rows)
 
 
@@ -135,6 +141,12 @@ def _value_text(results: list[PhaseComparison]) -> str:
     text = f"Every partition training at once, {last.phase} trains {now:,.0f} billion tokens a day, against " \
            f"{then:,.0f} billion on {first.phase}."
     flagship = last.concurrent.jobs[0]
+    cross = last.cross_generation
+    if cross is not None:
+        text += (f" One job over all {cross.gpus:,} GPUs of {last.phase} (H100/H200 and GB200 replicas of one layout, "
+                 f"the faster GPUs taking more micro-batches) would train {cross.gain_vs_best_partition:+.0%} against "
+                 f"the fastest partition alone and {cross.gain_vs_separate:+.0%} against every partition on its own "
+                 "run: " + "; ".join(cross.costs()[:-1]) + ".")
     for job in last.concurrent.jobs[1:]:
         share = job.effective_tokens_per_day / flagship.effective_tokens_per_day
         daily = job.effective_tokens_per_day / 1e9
@@ -171,7 +183,8 @@ def build(ctx: Context) -> SectionOutput:
     o = ctx.options
     model = get_model(o.model)
     try:
-        results = compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,), options=o.reliability)
+        results = with_headline(compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,),
+                                               options=o.reliability), o.partition)
     except ValueError as exc:  # e.g. a cluster file without storage, or a model that fits nowhere
         return _unavailable(ctx, str(exc.args[0] if exc.args else exc))
     ctx.cache["training"] = results  # the failures section shows these jobs' checkpoint chain
@@ -191,7 +204,7 @@ def build(ctx: Context) -> SectionOutput:
     )
     options_table = Table(
         "training_partitions", "Every partition's own job, and all of them at once",
-        "The same run on each partition of each phase (the best single job marked), and every partition "
+        "The same run on each partition of each phase (the fastest single job marked), and every partition "
         "training its own copy at once: the tokens a day add up.", _partition_rows(results),
         {"phase": "phase", "job": "job (partition)", "gpus": "GPUs in the job",
          "tokens_per_day_bn": "tokens a day, with failures (billion)", "ideal_days": "days, ideal",

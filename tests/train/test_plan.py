@@ -119,3 +119,28 @@ def test_hardware_is_priced_from_the_catalog_systems():
     expected = rack.price.usd_mid / rack.gpus + machine.cluster.network_usd_per_gpu
     assert machine.economics.hardware.capex_usd_per_gpu == pytest.approx(expected)
     assert "dell_xe9712_gb200" in machine.capex_source
+
+
+def test_a_chosen_partition_heads_each_phase(phases):
+    from colossim.train import with_headline
+
+    chosen = with_headline(phases[2:], "gb200")[0]
+    assert chosen.best.partition == "gb200" and chosen.fastest.partition == "h100+h200"
+    assert with_headline(phases, None) == phases
+    assert with_headline(phases[1:2], "h200")[0].best.partition == "h100+h200"  # a GPU type names its partition
+    with pytest.raises(ValueError, match="no partition 'gb200'"):
+        with_headline(phases[:1], "gb200")
+
+
+def test_the_job_across_generations_is_planned_where_a_phase_has_two_partitions(phases):
+    assert phases[0].cross_generation is None and "one partition" in phases[0].cross_generation_note
+    last = phases[2]
+    cross = last.cross_generation
+    assert cross is not None and {g.partition for g in cross.groups} == {"h100+h200", "gb200"}
+    # its goodput comes from the same checkpoint chain as every job's: a bigger job is interrupted more often
+    hopper = next(p for p in last.by_partition if p.partition == "h100+h200")
+    chain = last.cross_generation_chain
+    assert chain.gpus == cross.gpus
+    if cross.gpus > hopper.gpus:
+        assert chain.plan.job_mttf_h < hopper.checkpoint.job_mttf_h
+    assert last.cross_generation_tokens_per_day == pytest.approx(cross.tokens_per_s * 86_400 * chain.plan.ettr_daly)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from colossim.cli.cluster_cmd import parse_date
 from colossim.cli.common import console, guarded, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
@@ -25,15 +25,6 @@ from colossim.train import (
 def register(app: typer.Typer) -> None:
     app.command("train")(train)
     app.command("compare")(compare)
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"--at {text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _spec(scenario: str | None, cluster: Path | None):
@@ -126,7 +117,7 @@ def train(
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
     water and cost, with the assumptions behind them."""
     spec = _spec(scenario, cluster)
-    when = _date(at)
+    when = parse_date(at)
     choice, machines = choose_machines(spec, partition, gpus, when)
     if choice.cross_generation:
         raise ValueError(f"train plans a job on one partition; {choice.reason}. For one job across partitions "

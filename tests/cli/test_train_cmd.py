@@ -70,3 +70,10 @@ def test_train_names_the_partition_and_refuses_a_cross_generation_job():
     text = " ".join(result.output.split())  # the console wraps long lines
     assert result.exit_code == 2 and "Traceback" not in text
     assert "colossim plan --gpus 230,000" in text and "gb200: 30,024 GPUs" in text
+
+
+def test_compare_partition_that_no_phase_has_exits_2():
+    result = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--runs", "20", "--partition", "mi300x"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "no phase has a partition 'mi300x'" in " ".join(result.output.split())

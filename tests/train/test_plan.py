@@ -124,11 +124,12 @@ def test_hardware_is_priced_from_the_catalog_systems():
 def test_a_chosen_partition_heads_each_phase(phases):
     from colossim.train import with_headline
 
-    chosen = with_headline(phases[2:], "gb200")[0]
-    assert chosen.best.partition == "gb200" and chosen.fastest.partition == "h100+h200"
+    chosen = with_headline(phases, "gb200")
+    assert chosen[2].best.partition == "gb200" and chosen[2].fastest.partition == "h100+h200"
+    assert chosen[0].best is phases[0].best  # a phase without GB200 keeps its fastest job
     assert with_headline(phases, None) == phases
     assert with_headline(phases[1:2], "h200")[0].best.partition == "h100+h200"  # a GPU type names its partition
-    with pytest.raises(ValueError, match="no partition 'gb200'"):
+    with pytest.raises(ValueError, match="no phase has a partition 'gb200'"):
         with_headline(phases[:1], "gb200")
 
 

@@ -139,7 +139,7 @@ def compare(
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     partition: str | None = typer.Option(None, "--partition", help="show this partition's job (name or GPU type) "
-                                         "as each phase's headline instead of the fastest"),
+                                         "as the headline of every phase that has it, instead of the fastest"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),

@@ -142,20 +142,21 @@ def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precision
 
 
 def with_headline(phases: Sequence[PhaseComparison], partition: str | None) -> list[PhaseComparison]:
-    """The phases with `partition`'s job (a partition name or a GPU type in it) as each one's headline instead
-    of the fastest; None keeps the fastest. Raises when a phase has no such partition that can run the model."""
+    """The phases with `partition`'s job (a partition name or a GPU type in it) as the headline wherever the
+    phase has it, the fastest elsewhere; None keeps the fastest. Raises when no phase has such a partition
+    that can run the model."""
     if partition is None:
         return list(phases)
     key = partition.strip().lower()
-    out = []
+    out, found = [], False
     for c in phases:
-        mine = [p for p in c.by_partition if p.partition == key or key in p.gpu_types
-                or any(key == alias for alias in _aliases(p.gpu_types))]
-        if not mine:
-            have = ", ".join(p.partition for p in c.by_partition)
-            raise ValueError(f"phase '{c.phase}' has no partition '{partition}' that can run the model: use one of "
-                             f"{have}")
-        out.append(replace(c, best=mine[0]))
+        mine = [p for p in c.by_partition if p.partition == key or key in p.gpu_types or key in _aliases(p.gpu_types)]
+        found = found or bool(mine)
+        out.append(replace(c, best=mine[0]) if mine else c)
+    if not found:
+        have = sorted({p.partition for c in phases for p in c.by_partition})
+        raise ValueError(f"no phase has a partition '{partition}' that can run the model: use one of "
+                         f"{', '.join(have)}")
     return out
 
 

@@ -183,10 +183,10 @@ def build(ctx: Context) -> SectionOutput:
     o = ctx.options
     model = get_model(o.model)
     try:
-        results = with_headline(compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,),
-                                               options=o.reliability), o.partition)
+        results = compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,), options=o.reliability)
     except ValueError as exc:  # e.g. a cluster file without storage, or a model that fits nowhere
         return _unavailable(ctx, str(exc.args[0] if exc.args else exc))
+    results = with_headline(results, o.partition)  # a partition no phase has: exit 2 (the user's choice)
     ctx.cache["training"] = results  # the failures section shows these jobs' checkpoint chain
     first = results[0].best
     ctx.cache["flagship_run"] = {  # the operations section simulates this run

@@ -134,25 +134,32 @@ def _partition_rows(results: list[PhaseComparison]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _more_or_fewer(gain: float) -> str:
+    return f"{abs(gain):.0%} {'more' if gain >= 0 else 'fewer'}"
+
+
 def _value_text(results: list[PhaseComparison]) -> str:
     """What the phases add, in tokens a day: the later partitions' own jobs made visible."""
-    first, last = results[0], results[-1]
-    now, then = last.concurrent.effective_tokens_per_day / 1e9, first.concurrent.effective_tokens_per_day / 1e9
-    text = f"Every partition training at once, {last.phase} trains {now:,.0f} billion tokens a day, against " \
-           f"{then:,.0f} billion on {first.phase}."
+    last = results[-1]
+    now = last.concurrent.effective_tokens_per_day / 1e9
+    text = f"Every partition training at once, {last.phase} trains {now:,.0f} billion tokens a day"
+    if len(results) > 1:
+        before = results[-2]
+        text += (f", against {before.concurrent.effective_tokens_per_day / 1e9:,.0f} billion on {before.phase}")
+    text += "."
     flagship = last.concurrent.jobs[0]
-    cross = last.cross_generation
-    if cross is not None:
-        text += (f" One job over all {cross.gpus:,} GPUs of {last.phase} (H100/H200 and GB200 replicas of one layout, "
-                 f"the faster GPUs taking more micro-batches) would train {cross.gain_vs_best_partition:+.0%} against "
-                 f"the fastest partition alone and {cross.gain_vs_separate:+.0%} against every partition on its own "
-                 "run: " + "; ".join(cross.costs()[:-1]) + ".")
     for job in last.concurrent.jobs[1:]:
         share = job.effective_tokens_per_day / flagship.effective_tokens_per_day
         daily = job.effective_tokens_per_day / 1e9
         text += (f" The {job.gpus:,} GPUs of partition {job.partition} alone train {daily:,.0f}"
                  f" billion tokens a day ({share:.0%} of the {flagship.gpus:,}-GPU flagship on {flagship.partition}) "
                  f"and would finish the run in {job.wall_days:,.0f} days.")
+    cross = last.cross_generation
+    if cross is not None:
+        text += (f" One job over {cross.gpus:,} GPUs of every partition (replicas of one layout, the faster GPUs "
+                 f"taking more micro-batches) would process {_more_or_fewer(cross.gain_vs_best_partition)} tokens a "
+                 f"second than the fastest partition alone and {_more_or_fewer(cross.gain_vs_separate)} than every "
+                 "partition on its own run; its costs: " + "; ".join(cross.costs()[:-1]) + ".")
     return text
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from colossim.catalog import load_catalog
 from colossim.cluster import parse_cluster
@@ -28,6 +30,20 @@ def test_balance_equalises_linear_step_times():
     assert list(_balance(30, np.array([2, 1]), a, b)) == [24, 6]  # T* = 30 / 2.5 = 12
     counts = _balance(31, np.array([3, 5]), np.array([0.5, 0.1]), np.array([0.3, 0.7]))
     assert counts.sum() == 31 and np.all(counts >= 0)
+
+
+@given(total=st.integers(10, 5000), d=st.lists(st.integers(1, 50), min_size=2, max_size=3),
+       b=st.lists(st.floats(0.01, 5.0), min_size=3, max_size=3), a=st.lists(st.floats(0.0, 2.0), min_size=3,
+                                                                                max_size=3))
+def test_balance_is_exact_and_within_a_micro_batch_of_the_optimum(total, d, b, a):
+    replicas = np.array(d)
+    a_, b_ = np.array(a[: len(d)]), np.array(b[: len(d)])
+    counts = _balance(total, replicas, a_, b_)
+    assert counts.sum() == total and np.all(counts >= 0)
+    t_star = (total + np.sum(replicas * a_ / b_)) / np.sum(replicas / b_)  # the continuous optimum
+    used = counts > 0
+    step = np.max((a_ + b_ * np.ceil(counts / replicas))[used])
+    assert step <= max(t_star, float(np.max(a_))) + float(np.max(b_)) * 2 + 1e-9
 
 
 def test_replica_counts_are_the_searchs():

@@ -60,9 +60,9 @@ class Partition:
         return min((catalog.gpus[g] for g in self.gpu_types), key=lambda g: (g.hbm_gb, g.hbm_bw_tb_s, g.id))
 
     def describe(self) -> str:
-        """'h100+h200: 200,000 GPUs (150,000 h100_sxm5 + 50,000 h200_sxm)'."""
-        parts = " + ".join(f"{n:,} {g}" for g, n in self.gpus_by_type.items())
-        return f"{self.name}: {self.gpus:,} GPUs" + (f" ({parts})" if self.mixed else f" {self.gpu_types[0]}")
+        """'h100+h200: 200,000 GPUs (150,000 h100_sxm5 + 50,000 h200_sxm)', 'gb200: 30,024 GPUs (gb200_nvl72_gpu)'."""
+        parts = " + ".join(f"{n:,} {g}" for g, n in self.gpus_by_type.items()) if self.mixed else self.gpu_types[0]
+        return f"{self.name}: {self.gpus:,} GPUs ({parts})"
 
 
 def short_name(gpu: Gpu) -> str:

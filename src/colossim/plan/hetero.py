@@ -243,7 +243,9 @@ def _plan_shape(model, shape: Layout, gpus: list[int], hws: list[Hardware], targ
         if replicas is None:
             return None
         counts = _balance(target_mb, replicas, a, b)
-        per = np.maximum(1, -(-counts // replicas))
+        if np.any(counts < replicas):  # a partition too slow to give each replica a micro-batch: not this shape
+            return None
+        per = -(-counts // replicas)
     else:
         got = _free_batch(a, b, dp, dmax, target_mb, step)
         if got is None:

@@ -97,14 +97,14 @@ def plan(
 
 
 def _cross_generation(model, cluster: str, choice, machines, gpus, global_batch, objective, precisions,
-                      json_out: bool) -> None:
-    """One job across partitions (plan.hetero), against separate jobs on each."""
+                      json_out: bool, template=None) -> None:
+    """One job across partitions (plan.hetero), against separate jobs on each; `template` as the search's."""
     from colossim.plan.hetero import plan_cross_generation
 
     if objective != "time":
         raise ValueError(f"a job across partitions is planned for time only: drop --objective {objective} or "
                          "pick one partition with --partition")
-    plan = plan_cross_generation(model, machines, gpus, global_batch, precisions)
+    plan = plan_cross_generation(model, machines, gpus, global_batch, precisions, template=template)
     if json_out:
         print_json({"model": model.id, "cluster": cluster, "partition": "all", "partition_reason": choice.reason,
                     "gpus": plan.gpus, "cross_generation": plan.summary()})

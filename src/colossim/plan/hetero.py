@@ -34,7 +34,8 @@ from colossim.perf.step import evaluate
 from colossim.plan.machine import JobMachine
 from colossim.plan.search import PlanResult, default_global_batch, layout_of, search
 
-SHAPE_KEYS = ("tp", "pp", "vpp", "cp", "ep", "mbs", "zero", "recompute", "precision", "offload", "fp8_params")
+SHAPE_KEYS = ("tp", "pp", "vpp", "cp", "ep", "mbs", "zero", "recompute", "rc_modules", "rc_layers", "precision",
+              "offload", "fp8_params")  # columns of a search row that make a model-parallel shape (absent: None)
 
 
 @dataclass(frozen=True)
@@ -262,14 +263,14 @@ def _plan_shape(model, shape: Layout, gpus: list[int], hws: list[Hardware], targ
     return replicas, counts, per, exact, times, dps, job_step
 
 
-def _shapes(results: Sequence[PlanResult], model: ModelSpec) -> list[Layout]:
+def _shapes(results: Sequence[PlanResult], model: ModelSpec, template: Layout | None) -> list[Layout]:
     seen, out = set(), []
     for res in results:
         for _, row in res.top.iterrows():
-            key = tuple(row[k] for k in SHAPE_KEYS)
+            key = tuple(row.get(k) for k in SHAPE_KEYS)
             if key not in seen:
                 seen.add(key)
-                out.append(layout_of(row, model.layers))
+                out.append(layout_of(row, model.layers, template))
     return out
 
 
@@ -289,19 +290,21 @@ def _best_of(model, shapes, gpus, hws, sequences, fixed) -> tuple | None:
     return best
 
 
-def _separate(model: ModelSpec, machine: JobMachine, res: PlanResult) -> SeparateJob:
+def _separate(model: ModelSpec, machine: JobMachine, res: PlanResult, template: Layout | None) -> SeparateJob:
     """A partition's best job alone: the plan search's (what `plan` and `train` say for that partition)."""
     row = res.best
     return SeparateJob(machine.gpu, int(row["gpus_used"]), float(row["tokens_per_s"]), float(row["mfu"]),
-                       layout_of(row, model.layers))
+                       layout_of(row, model.layers, template))
 
 
 def plan_cross_generation(model: ModelSpec, machines: Sequence[JobMachine], gpus: int | None = None,
                           global_batch: int | None = None, precisions: tuple[str, ...] = ("bf16",),
-                          top_k: int = 8, found: Sequence[PlanResult] | None = None) -> CrossGenerationPlan:
+                          top_k: int = 8, found: Sequence[PlanResult] | None = None,
+                          template: Layout | None = None) -> CrossGenerationPlan:
     """The fastest cross-generation job over `machines` (one per partition) on up to `gpus` GPUs, and the
     separate best job on each partition to set it against (module docstring). `found`: the partitions' own
-    plan searches when the caller has them already (time objective, all of each partition's GPUs)."""
+    plan searches when the caller has them already (time objective, all of each partition's GPUs); `template`:
+    the switches the search does not turn (the software stack, as plan.search.search takes it)."""
     if len(machines) < 2:
         raise ValueError("a cross-generation job needs at least two partitions")
     shares = _split_gpus(machines, gpus)
@@ -310,9 +313,10 @@ def plan_cross_generation(model: ModelSpec, machines: Sequence[JobMachine], gpus
     fixed = global_batch is not None
     if found is None or len(found) != len(machines):
         found = [search(model, m.hardware, g, global_batch=global_batch, objective="time", top_k=top_k,
-                        precisions=precisions, economics=m.economics) for m, g in zip(machines, shares, strict=True)]
-    shapes = _shapes(found, model)
-    separate = tuple(_separate(model, m, res) for m, res in zip(machines, found, strict=True))
+                        precisions=precisions, economics=m.economics, template=template)
+                 for m, g in zip(machines, shares, strict=True)]
+    shapes = _shapes(found, model, template)
+    separate = tuple(_separate(model, m, res, template) for m, res in zip(machines, found, strict=True))
     link = min(m.hardware.scale_out_gbps_per_gpu for m in machines)
     hws = [replace(m.hardware, scale_out_gbps_per_gpu=link) for m in machines]
     best_plan = _best_of(model, shapes, shares, hws, sequences, fixed)

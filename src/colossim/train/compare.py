@@ -12,6 +12,7 @@ from colossim.catalog import load_catalog
 from colossim.cluster import ClusterSpec, phase_snapshots, storage_at
 from colossim.models.params import param_counts
 from colossim.models.schema import ModelSpec
+from colossim.perf.layout import Layout
 from colossim.plan.hetero import CrossGenerationPlan, plan_cross_generation
 from colossim.plan.machine import job_machines
 from colossim.train.chain import CheckpointChain, JobStorage, ReliabilityOptions, checkpoint_chain
@@ -101,12 +102,13 @@ def _partition_row(p: TrainingPlan) -> dict:
             "energy_mwh": p.footprint.facility_energy_mwh, "total_cost_usd": p.footprint.total_cost_usd}
 
 
-def _cross(model, spec, at, machines, plans, precisions, options):
+def _cross(model, spec, at, machines, plans, precisions, options, template):
     """One job over every partition that can run the model, and its checkpoint chain (None and why, else)."""
     if len(plans) < 2:
         return None, None, "one partition: no job across generations to plan"
     try:
-        cross = plan_cross_generation(model, machines, precisions=precisions, found=[p.search for p in plans])
+        cross = plan_cross_generation(model, machines, precisions=precisions, found=[p.search for p in plans],
+                                      template=template)
     except ValueError as exc:
         return None, None, str(exc.args[0] if exc.args else exc)
     storage = JobStorage.share_of(storage_at(spec, at), cross.gpus / machines[0].cluster.gpus, spec.name)
@@ -116,7 +118,8 @@ def _cross(model, spec, at, machines, plans, precisions, options):
 
 
 def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precisions: tuple[str, ...] = ("bf16",),
-                   options: ReliabilityOptions | None = None, cross_generation: bool = True) -> list[PhaseComparison]:
+                   options: ReliabilityOptions | None = None, cross_generation: bool = True,
+                   template: Layout | None = None) -> list[PhaseComparison]:
     """For each phase, the run on every partition (train.plan_training), the fastest by median wall days, the
     concurrent split, and (with `cross_generation`, where a phase has several partitions) one job over all of
     them (plan.hetero) to set against them."""
@@ -126,14 +129,15 @@ def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precision
         plans, machines, skipped = [], [], []
         for machine in job_machines(spec, snap.start, catalog):
             try:
-                plans.append(plan_training(model, spec, machine, tokens, precisions=precisions, options=options))
+                plans.append(plan_training(model, spec, machine, tokens, precisions=precisions, options=options,
+                                           template=template))
                 machines.append(machine)
             except ValueError as exc:
                 skipped.append(f"{machine.gpu}: {exc.args[0] if exc.args else exc}")
         if not plans:
             raise ValueError(f"{model.id} cannot train on any partition of phase '{snap.phase}': "
                              + "; ".join(skipped))
-        cross, chain, note = (_cross(model, spec, snap.start, machines, plans, precisions, options)
+        cross, chain, note = (_cross(model, spec, snap.start, machines, plans, precisions, options, template)
                               if cross_generation else (None, None, "not asked"))
         c = PhaseComparison(snap.phase, snap.start, snap.gpus, plans[0], tuple(plans), ConcurrentSplit(tuple(plans)),
                             tuple(skipped), cross, chain, note)

@@ -142,8 +142,10 @@ def _assumptions(fp: Footprint, rel: JobReliability, options: ReliabilityOptions
 
 def plan_training(model: ModelSpec, spec: ClusterSpec, machine: JobMachine, tokens: float,
                   gpus: int | None = None, precisions: tuple[str, ...] = ("bf16",),
-                  global_batch: int | None = None, options: ReliabilityOptions | None = None) -> TrainingPlan:
-    """Best layout on `gpus` of the machine's partition (default: all of it), then time, failures and footprint."""
+                  global_batch: int | None = None, options: ReliabilityOptions | None = None,
+                  template: Layout | None = None) -> TrainingPlan:
+    """Best layout on `gpus` of the machine's partition (default: all of it), then time, failures and footprint.
+    `template`: the switches the search does not turn (the software stack; plan.search.search)."""
     if tokens <= 0:
         raise ValueError("tokens must be > 0 (e.g. 15e12)")
     opts = options or ReliabilityOptions()
@@ -153,8 +155,8 @@ def plan_training(model: ModelSpec, spec: ClusterSpec, machine: JobMachine, toke
                          "holds fewer: use at most that")
     catalog = load_catalog()
     found = search(model, machine.hardware, n, global_batch=global_batch, objective="time", top_k=5,
-                   precisions=precisions, economics=machine.economics)
-    layout = layout_of(found.best, model.layers)
+                   precisions=precisions, economics=machine.economics, template=template)
+    layout = layout_of(found.best, model.layers, template)
     step = step_breakdown(model, layout, machine.hardware)
     used = step.gpus
     ideal_h = tokens / step.tokens_per_s / SECONDS_PER_HOUR

@@ -33,6 +33,9 @@ def test_compare_json_lists_every_phase():
     assert result.exit_code == 0, result.output
     phases = json.loads(result.stdout)["phases"]
     assert [p["phase"] for p in phases] == ["phase-1", "phase-2", "phase-3"]
+    # the GB200 phase lists the GB200 partition's own job and trains more tokens a day, all partitions at once
+    assert "gb200" in {p["partition"] for p in phases[2]["partitions"]}
+    assert phases[2]["concurrent"]["effective_tokens_per_day"] > phases[1]["concurrent"]["effective_tokens_per_day"]
 
 
 def test_compare_table_prints_assumptions_per_phase():
@@ -54,3 +57,23 @@ def test_missing_cluster_exits_2():
     result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12"])
     assert result.exit_code == 2
     assert "--scenario" in result.output
+
+
+def test_train_names_the_partition_and_refuses_a_cross_generation_job():
+    result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--partition", "gb200", "--gpus", "144", "--runs", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["partition"] == "gb200" and data["gpu_types"] == ["gb200_nvl72_gpu"]
+    result = runner.invoke(app, ["train", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--gpus", "230000"])
+    text = " ".join(result.output.split())  # the console wraps long lines
+    assert result.exit_code == 2 and "Traceback" not in text
+    assert "colossim plan --gpus 230,000" in text and "gb200: 30,024 GPUs" in text
+
+
+def test_compare_partition_that_no_phase_has_exits_2():
+    result = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e12", "--scenario", "colossus",
+                                 "--runs", "20", "--partition", "mi300x"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "no phase has a partition 'mi300x'" in " ".join(result.output.split())

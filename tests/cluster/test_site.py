@@ -4,17 +4,24 @@ from datetime import date
 
 import pytest
 
-from colossim.cluster import gas_turbine_share_at, load_cluster, pue_of, storage_at, supply_co2_g_per_kwh
-from colossim.cluster.site import supply_co2_range_g_per_kwh
+from colossim.cluster import gas_turbine_share_at, load_cluster, pue_of, storage_at, supply_at
+from colossim.energy import SiteSupply
 
 
 def test_supply_mix_weights_grid_and_turbines(catalog):
     memphis = catalog.sites["memphis"]
-    assert supply_co2_g_per_kwh(memphis, 0.0) == 283  # TVA 2023
-    assert supply_co2_g_per_kwh(memphis, 1.0) == 570  # simple-cycle turbines, estimate
-    assert supply_co2_g_per_kwh(memphis, 0.25) == pytest.approx(0.75 * 283 + 0.25 * 570)
+    assert SiteSupply.from_site(memphis, 0.0).co2_g_per_kwh == 283  # TVA 2023
+    assert SiteSupply.from_site(memphis, 1.0).co2_g_per_kwh == 570  # simple-cycle turbines, estimate
+    assert SiteSupply.from_site(memphis, 0.25).co2_g_per_kwh == pytest.approx(0.75 * 283 + 0.25 * 570)
     # the 530-610 g/kWh turbine range (colossus_facts.md sec. 14) bounds the mix
-    assert supply_co2_range_g_per_kwh(memphis, 1.0) == (530, 610)
+    assert SiteSupply.from_site(memphis, 1.0).co2_range_g_per_kwh == (530, 610)
+
+
+def test_supply_at_a_date_takes_that_phase_mix(catalog):
+    spec = load_cluster("colossus", catalog)
+    supply = supply_at(spec, catalog, date(2025, 3, 1))
+    assert supply.gas_share == spec.phases[1].gas_turbine_share
+    assert supply.pue == pue_of(spec, catalog)
 
 
 def test_pue_defaults_to_the_site(catalog, minimal):

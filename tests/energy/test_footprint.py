@@ -7,9 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from colossim.energy import (
+    Fleet,
+    ItOverhead,
     PowerModel,
     RunTime,
     SiteSupply,
+    SystemPool,
     default_hardware_cost,
     hardware_usd_per_gpu_hour,
     training_footprint,
@@ -30,13 +33,20 @@ MEMPHIS = SimpleNamespace(
     water_l_per_kwh=1.05,
     source="colossus_facts.md sec. 14",
 )
-CONSTANT = PowerModel(gpu_idle_fraction=1.0, host_w_per_gpu=0, network_w_per_gpu=0, train_utilisation=1.0)
+CONSTANT = PowerModel(gpu_idle_fraction=1.0, host_w_per_gpu=0, overhead_w_per_gpu=0, train_utilisation=1.0,
+                      host_load_fraction=0.0)
+HGX_H100 = SystemPool(1, 700.0, 10_200 / 8, "hgx h100")  # 8 x 700 W GPUs in a 10.2 kW server (DGX H100 guide)
+
+
+def _h100(gpus: int, overhead_kw: float = 0.0) -> Fleet:
+    return Fleet((HGX_H100.scaled(gpus),), ItOverhead(network_kw=overhead_kw))
 
 
 def _year_at_150_mw(gas_share: float):
     # 150,000 'GPUs' of 1 kW at constant power = 150 MW IT, PUE 1, for 8,760 h
     site = SiteSupply.from_site(MEMPHIS, gas_share=gas_share, pue=1.0)
-    return training_footprint(150_000, 1000.0, RunTime(busy_h=8760), site, power=CONSTANT)
+    fleet = Fleet((SystemPool(150_000, 1000.0, 1000.0),))
+    return training_footprint(fleet, RunTime(busy_h=8760), site, power=CONSTANT)
 
 
 def test_reference_annual_co2_and_bill_at_150_mw():
@@ -76,7 +86,7 @@ def test_hardware_rate_formula():
 def test_footprint_adds_up_and_carries_assumptions():
     site = SiteSupply.from_site(MEMPHIS, gas_share=0.1)
     run = RunTime(busy_h=1000, idle_h=50)
-    f = training_footprint(16_384, 700, run, site, tokens=15e12, spare_gpus=64)
+    f = training_footprint(_h100(16_384, 1_200.0), run, site, tokens=15e12, spare_gpus=64)
     assert f.total_cost_usd == pytest.approx(f.electricity_cost_usd + f.hardware_cost_usd)
     assert f.facility_energy_mwh == pytest.approx(f.it_energy_mwh * 1.2)
     assert f.co2_t == pytest.approx(f.facility_energy_mwh * 1e3 * site.co2_g_per_kwh / 1e6)
@@ -95,6 +105,7 @@ def test_footprint_adds_up_and_carries_assumptions():
         "capex",
         "lifetime",
         "hardware_rate",
+        "it_overhead",
     ):
         assert needed in rows
     assert "2023" in rows["grid_co2"].unit
@@ -104,8 +115,8 @@ def test_footprint_adds_up_and_carries_assumptions():
 
 def test_idle_hours_cost_less_energy_than_busy_hours():
     site = SiteSupply.from_site(MEMPHIS)
-    busy = training_footprint(1000, 700, RunTime(busy_h=100), site)
-    idle = training_footprint(1000, 700, RunTime(busy_h=0, idle_h=100), site)
+    busy = training_footprint(_h100(1000), RunTime(busy_h=100), site)
+    idle = training_footprint(_h100(1000), RunTime(busy_h=0, idle_h=100), site)
     assert idle.it_energy_mwh < busy.it_energy_mwh
     assert idle.hardware_cost_usd == busy.hardware_cost_usd  # the GPUs are held either way
 
@@ -113,8 +124,8 @@ def test_idle_hours_cost_less_energy_than_busy_hours():
 @given(busy=st.floats(0, 1e4), idle=st.floats(0, 1e4), extra=st.floats(0, 1e4))
 def test_more_hours_never_cost_less(busy, idle, extra):
     site = SiteSupply.from_site(MEMPHIS)
-    base = training_footprint(512, 700, RunTime(busy, idle), site)
-    more = training_footprint(512, 700, RunTime(busy + extra, idle + extra), site)
+    base = training_footprint(_h100(512, 40.0), RunTime(busy, idle), site)
+    more = training_footprint(_h100(512, 40.0), RunTime(busy + extra, idle + extra), site)
     assert more.facility_energy_mwh >= base.facility_energy_mwh
     assert more.co2_t >= base.co2_t and more.total_cost_usd >= base.total_cost_usd
 
@@ -139,8 +150,27 @@ def test_catalog_site_works_when_present():
 def test_bad_inputs():
     site = SiteSupply.from_site(MEMPHIS)
     with pytest.raises(ValueError):
-        training_footprint(0, 700, RunTime(1.0), site)
+        training_footprint(Fleet(()), RunTime(1.0), site)
     with pytest.raises(ValueError):
         RunTime(busy_h=-1)
     with pytest.raises(ValueError):
         usd_per_million_tokens(1.0, 0)
+
+
+def test_busy_power_is_the_fleet_at_training_utilisation():
+    # a job's draw while computing: 1,000 H100 at the training utilisation + its overhead, x PUE
+    site = SiteSupply.from_site(MEMPHIS)
+    f = training_footprint(_h100(1000, 150.0), RunTime(busy_h=10), site)
+    node_w = 8 * 700 * (0.12 + 0.88 * 0.87) + 8 * 350  # defaults.yaml: idle 0.12, u 0.87, host 350 W per GPU
+    assert f.busy_facility_power_mw == pytest.approx((1000 / 8 * node_w / 1e6 + 0.150) * 1.2, rel=1e-3)
+    assert f.avg_facility_power_mw == pytest.approx(f.busy_facility_power_mw, rel=1e-9)  # never idle
+
+
+def test_co2_range_brackets_the_mix():
+    site = SiteSupply.from_site(SimpleNamespace(**{**vars(MEMPHIS), "gas_turbine_co2_low_g_per_kwh": 530,
+                                                   "gas_turbine_co2_high_g_per_kwh": 610}), gas_share=0.5)
+    f = training_footprint(_h100(64), RunTime(busy_h=100), site)
+    kwh = f.facility_energy_mwh * 1e3
+    assert f.co2_t_low == pytest.approx(kwh * (0.5 * 283 + 0.5 * 530) / 1e6)
+    assert f.co2_t_high == pytest.approx(kwh * (0.5 * 283 + 0.5 * 610) / 1e6)
+    assert f.co2_t_low < f.co2_t < f.co2_t_high

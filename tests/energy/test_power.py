@@ -23,6 +23,20 @@ def test_h100_node_in_training_draws_76_percent_of_rating():
     assert abs(pm.node_w(H100_TDP_W, pm.train_utilisation, 8) - 0.76 * 10_200) <= tol
 
 
+def test_host_load_fraction_reproduces_the_measured_node():
+    # the same Latif et al. node: 2,800 W of its 4,600 W non-GPU rating under load = 350 W per GPU
+    pm = default_power_model()
+    assert float(pm.host_w_for(10_200 / 8, H100_TDP_W)) == pytest.approx(pm.host_w_per_gpu, abs=0.05)
+
+
+def test_for_system_sets_host_and_overhead():
+    # GB200 NVL72: 132 kW for 72 GPUs of 1,200 W (catalog), host = load fraction x the rest
+    pm = default_power_model().for_system(132_000 / 72, 1200.0, 90.0)
+    assert pm.host_w_per_gpu == pytest.approx(pm.host_load_fraction * (132_000 / 72 - 1200.0))
+    assert pm.overhead_w_per_gpu == 90.0
+    assert pm.it_w_per_gpu(1200.0, 1.0) == pytest.approx(1200.0 + pm.host_w_per_gpu + 90.0)
+
+
 def test_idle_power_is_10_to_15_percent_of_tdp():
     # issue brief / defaults.yaml: idle ~10-15 % of TDP.
     assert 0.10 <= default_power_model().gpu_idle_fraction <= 0.15
@@ -58,7 +72,7 @@ def test_vectorised_and_bad_inputs():
         with pytest.raises(ValueError):
             gpu_power_w(*args)
     with pytest.raises(ValueError):
-        PowerModel(gpu_idle_fraction=0.1, host_w_per_gpu=-1, network_w_per_gpu=0, train_utilisation=0.9)
+        PowerModel(gpu_idle_fraction=0.1, host_w_per_gpu=-1, overhead_w_per_gpu=0, train_utilisation=0.9)
     with pytest.raises(TypeError):
         default_power_model(colour=1.0)
     assert default_power_model(host_w_per_gpu=0).source_of("host_w_per_gpu") == "user input"

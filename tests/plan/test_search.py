@@ -67,7 +67,8 @@ def _brute_force(model: ModelSpec, gpus: int, gbs: int, hw) -> tuple[float, Layo
 @pytest.mark.parametrize("model,gpus,gbs", [(DENSE, 8, 16), (MOE, 8, 8)])
 def test_search_matches_brute_force(model, gpus, gbs):
     hw = hardware_for("h100_sxm5")
-    result = search(model, hw, gpus, global_batch=gbs, top_k=3)
+    # the brute force builds plain Layouts: search with the plain Layout's switches as the template
+    result = search(model, hw, gpus, global_batch=gbs, top_k=3, template=Layout(global_batch=1))
     brute_value, brute_layout = _brute_force(model, gpus, gbs, hw)
     assert brute_layout is not None
     assert result.best["objective_value"] == pytest.approx(brute_value, rel=1e-9)
@@ -85,7 +86,7 @@ def test_search_rows_agree_with_single_layout_model(pick):
     hw = hardware_for("h100_sxm5")
     result = search(DENSE, hw, 16, global_batch=32, top_k=5)
     row = result.top.iloc[min(pick, len(result.top) - 1)]
-    one = step_breakdown(DENSE, layout_of(row, DENSE.layers), hw)
+    one = step_breakdown(DENSE, layout_of(row, DENSE.layers, result.template), hw)
     assert one.step_time_s == pytest.approx(row["step_time_s"], rel=1e-12)
     assert one.memory.total_gb == pytest.approx(row["mem_total_gb"], rel=1e-12)
     assert one.mfu == pytest.approx(row["mfu"], rel=1e-12)

@@ -13,8 +13,8 @@ from colossim.cluster import load_cluster
 from colossim.inputs import validate
 from colossim.models.zoo import get_model
 from colossim.perf.layout import Layout
-from colossim.perf.stack import framework_stack
-from colossim.plan.machine import job_machine
+from colossim.perf.stack import DEFAULT_FRAMEWORK, framework_stack
+from colossim.plan.machine import choose_machines
 from colossim.plan.search import OBJECTIVES, explain_gap, layout_row, search
 
 ALIASES = {"zero": "zero_stage", "mbs": "micro_batch", "offload": "activation_offload"}
@@ -56,15 +56,17 @@ def plan(
     model: str = typer.Option(..., "--model", help="model id from the zoo (e.g. llama3-405b, grok-3-class)"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
-    gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of that type)"),
-    gpu: str | None = typer.Option(None, "--gpu", help="GPU type of the partition (default: most numerous)"),
+    gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of the partition); more "
+                                    "than any partition holds plans one job across generations"),
+    partition: str | None = typer.Option(None, "--partition", "--gpu", help="partition name (e.g. h100+h200), a "
+                                         "GPU type in it, or 'all' (default: the largest that holds --gpus)"),
     at: str | None = typer.Option(None, "--at", help="cluster as of this date, YYYY-MM-DD (default: final)"),
     global_batch: int | None = typer.Option(None, "--global-batch",
                                             help="sequences per step, fixed (default: 1k tokens/GPU, 16M-64M)"),
     objective: str = typer.Option("time", "--objective", help="time | cost | energy"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4 (comma-separated to search several)"),
     top: int = typer.Option(5, "--top", help="how many layouts to show"),
-    framework: str = typer.Option("megatron_bridge", "--framework",
+    framework: str = typer.Option(DEFAULT_FRAMEWORK, "--framework",
                                   help="software stack the layouts run on (perf/software.yaml framework ids)"),
     release: str | None = typer.Option(None, "--release", help="that framework's release, YYYY-MM-DD [newest]"),
     compare: str | None = typer.Option(None, "--compare",
@@ -81,18 +83,23 @@ def plan(
     if top < 1 or (gpus is not None and gpus < 1) or (global_batch is not None and global_batch < 1):
         raise ValueError("--top, --gpus and --global-batch must be >= 1")
     spec = load_cluster(str(cluster) if cluster else scenario)
-    machine = job_machine(spec, gpu, _date(at))
-    n = gpus or machine.gpus_available
-    if n > machine.gpus_available:
-        raise ValueError(f"--gpus {n:,} exceeds the {machine.gpus_available:,} {machine.gpu} of "
-                         f"'{spec.name}': use at most that")
     spec_model = get_model(model)
+    precisions = tuple(p.strip() for p in precision.split(","))
+    choice, machines = choose_machines(spec, partition, gpus, _date(at))
     stack = framework_stack(framework, _date(release, "--release"),  # type: ignore[arg-type]
-                            machine.hardware.family == "blackwell")
+                            machines[0].hardware.family == "blackwell")
     template = stack.template(moe=spec_model.moe is not None)
+    if choice.cross_generation:
+        if plot is not None or compare is not None:
+            raise ValueError("--plot and --compare take the layouts of one partition: pick one with --partition "
+                             "or fewer --gpus")
+        _cross_generation(spec_model, spec.name, choice, machines, gpus, global_batch, objective, precisions,
+                          json_out, template)
+        return
+    machine = machines[0]
+    n = gpus or machine.gpus_available
     result = search(spec_model, machine.hardware, n, global_batch=global_batch, objective=objective,  # type: ignore[arg-type]
-                    top_k=top, precisions=tuple(p.strip() for p in precision.split(",")),
-                    economics=machine.economics, template=template)
+                    top_k=top, precisions=precisions, economics=machine.economics, template=template)
     compared = None
     if compare is not None:
         ref = _compare_layout(compare, n, int(result.best["gbs"]), template)
@@ -106,7 +113,8 @@ def plan(
         plot.write_bytes(plan_figure(result.top, f"{spec_model.name} on {n:,} {machine.gpu} ({spec.name})"))
     if json_out:
         print_json({
-            "model": spec_model.id, "cluster": spec.name, "gpu": machine.gpu, "gpus": n,
+            "model": spec_model.id, "cluster": spec.name, "partition": machine.gpu,
+            "partition_reason": choice.reason, "gpu": machine.hardware.gpu.id, "gpus": n,
             "objective": objective, "candidates": result.candidates, "valid": result.valid,
             "fitting": result.fitting, "search_time_s": result.elapsed_s,
             "runner_up_reason": result.runner_up_reason, "layouts": result.top.to_dict(orient="records"),
@@ -123,6 +131,7 @@ def plan(
                       f"{r['step_time_s']:.3g}", f"{r['tokens_per_s']:,.0f}", f"{100 * r['mfu']:.1f}",
                       f"{r['mem_total_gb']:.1f}", f"{r['cost_usd_per_mtok']:.3g}", f"{r['energy_kwh_per_mtok']:.3g}")
     console.print(table)
+    console.print(f"GPUs: {choice.reason}", highlight=False)
     console.print(f"{result.candidates:,} candidate layouts, {result.valid:,} valid, {result.fitting:,} fit in memory;"
                   f" searched in {result.elapsed_s:.2f} s")
     console.print(result.runner_up_reason)
@@ -131,3 +140,40 @@ def plan(
         console.print(f"compared layout: {compared['step_time_s']:.3g} s per step, MFU {100 * compared['mfu']:.1f}%"
                       f"{'' if compared['fits'] else ' (does NOT fit in memory)'}; {compared['explanation']}",
                       markup=False)
+
+
+def _cross_generation(model, cluster: str, choice, machines, gpus, global_batch, objective, precisions,
+                      json_out: bool, template=None) -> None:
+    """One job across partitions (plan.hetero), against separate jobs on each; `template` as the search's."""
+    from colossim.plan.hetero import plan_cross_generation
+
+    if objective != "time":
+        raise ValueError(f"a job across partitions is planned for time only: drop --objective {objective} or "
+                         "pick one partition with --partition")
+    plan = plan_cross_generation(model, machines, gpus, global_batch, precisions, template=template)
+    if json_out:
+        print_json({"model": model.id, "cluster": cluster, "partition": "all", "partition_reason": choice.reason,
+                    "gpus": plan.gpus, "cross_generation": plan.summary()})
+        return
+    lay = plan.layout
+    table = Table(title=f"{model.name}: one job across {len(machines)} partitions of {cluster} ({plan.gpus:,} GPUs), "
+                        f"tp{lay.tp} pp{lay.pp}x{lay.vpp} cp{lay.cp} ep{lay.ep} mb{lay.micro_batch} "
+                        f"ZeRO-{lay.zero_stage} {lay.recompute} {lay.precision}")
+    for label in ("partition", "GPU", "replicas", "GPUs", "micro-batches each", "sequences", "own step s",
+                  "waits s", "mem GB / usable"):
+        table.add_column(label, justify="left" if label in ("partition", "GPU") else "right")
+    for g in plan.groups:
+        table.add_row(g.partition, g.gpu, f"{g.replicas:,}", f"{g.gpus:,}", f"{g.microbatches:,}", f"{g.sequences:,}",
+                      f"{g.step_time_s:.3g}", f"{g.wait_s:.3g}", f"{g.memory_gb:.1f} / {g.usable_gb:.1f}")
+    console.print(table)
+    console.print(f"GPUs: {choice.reason}", highlight=False)
+    console.print(f"step {plan.step_time_s:.3g} s, {plan.tokens_per_s:,.0f} tokens/s, batch {plan.global_batch:,} "
+                  f"sequences", highlight=False)
+    separate = Table(title="separate jobs, each partition on its own")
+    for label in ("partition", "GPUs", "tokens/s", "MFU %"):
+        separate.add_column(label, justify="left" if label == "partition" else "right")
+    for s in plan.separate:
+        separate.add_row(s.partition, f"{s.gpus:,}", f"{s.tokens_per_s:,.0f}", f"{100 * s.mfu:.1f}")
+    console.print(separate)
+    for line in plan.costs():
+        console.print(f"- {line}", highlight=False)

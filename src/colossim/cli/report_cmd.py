@@ -25,6 +25,8 @@ def report(
     model: str = typer.Option("grok-3-class", "--model", help="model zoo id trained and checkpointed"),
     tokens: float = typer.Option(60e12, "--tokens", help="training tokens of that model (default: the zoo's "
                                  "Grok-3-class estimate, 60e12)"),
+    partition: str | None = typer.Option(None, "--partition", help="the training section's headline job on this "
+                                         "partition (name or GPU type) instead of the fastest"),
     ops_days: float = typer.Option(365.0, "--ops-days", help="days of simulated operations"),
     ops_jobs: int = typer.Option(100_000, "--ops-jobs", help="jobs submitted over the simulated period"),
     seed: int = typer.Option(1, "--seed", help="random seed of the operations simulation"),
@@ -35,7 +37,8 @@ def report(
     from colossim.report.build import STEPS, build_report
     from colossim.report.context import ReportOptions
 
-    options = ReportOptions(scenario=scenario, model=model, tokens=tokens, budget_usd=budget, ops_days=ops_days,
+    options = ReportOptions(scenario=scenario, model=model, tokens=tokens, budget_usd=budget, partition=partition,
+                            ops_days=ops_days,
                             ops_jobs=ops_jobs, ops_seed=seed)
     started = time.perf_counter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from colossim.cli.cluster_cmd import parse_date
 from colossim.cli.common import console, guarded, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
-from colossim.plan.machine import job_machine
-from colossim.train import ReliabilityOptions, TrainingPlan, compare_phases, plan_training
+from colossim.plan.machine import choose_machines
+from colossim.train import (
+    PhaseComparison,
+    ReliabilityOptions,
+    TrainingPlan,
+    compare_phases,
+    plan_training,
+    with_headline,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,12 +54,14 @@ def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
     layout = (f"tp{lay['tp']} pp{lay['pp']}x{lay['vpp']} dp{lay['dp']} cp{lay['cp']} ep{lay['ep']} "
               f"mb{lay['mbs']} batch {lay['gbs']:,} ZeRO-{lay['zero']} {lay['recompute']} {lay['precision']}")
     return [
-        ("GPUs used", f"{s['gpus']:,} of {s['gpus_available']:,}", s["gpu"]),
+        ("GPUs used", f"{s['gpus']:,} of {s['gpus_available']:,}", f"partition {s['partition']}"),
         ("best layout", layout, ""),
         ("step time", f"{s['step_time_s']:.2f}", f"s (MFU {100 * s['mfu']:.1f}%)"),
         ("throughput", f"{s['tokens_per_s']:,.0f}", "tokens/s"),
         ("memory per GPU", f"{s['memory_per_gpu_gb']:.1f}", "GB"),
         ("ideal time to train", f"{s['ideal_days']:.1f}", "days (no failures, no checkpoints)"),
+        ("tokens a day", f"{s['effective_tokens_per_day'] / 1e9:,.1f}",
+         f"billion (with failures; {s['tokens_per_day'] / 1e9:,.1f} billion ideal)"),
         ("with failures (p10 / p50 / p90)",
          f"{s['wall_days_p10']:.1f} / {s['wall_days_p50']:.1f} / {s['wall_days_p90']:.1f}", "days (Monte Carlo)"),
         ("expected (closed form)", f"{s['expected_days']:.1f}", "days (Daly)"),
@@ -63,8 +72,9 @@ def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
          f"({s['checkpoint_blocking_s']:.1f} s blocking, restart {s['restart_s']:.0f} s)"),
         ("hot spare nodes", f"{s['spare_nodes']:,}", "to keep the job at full size"),
         ("GPU-hours", f"{s['gpu_hours']:,.0f}", "h"),
-        ("energy (facility)", f"{s['energy_mwh']:,.0f}", f"MWh (average {s['avg_power_mw']:.1f} MW)"),
-        ("CO2", f"{s['co2_t']:,.0f}", "t"),
+        ("energy (facility)", f"{s['energy_mwh']:,.0f}",
+         f"MWh (average {s['avg_power_mw']:.1f} MW, {s['busy_power_mw']:.1f} MW computing)"),
+        ("CO2", f"{s['co2_t']:,.0f}", f"t ({s['co2_t_low']:,.0f}-{s['co2_t_high']:,.0f})"),
         ("water", f"{s['water_m3']:,.0f}", "m3"),
         ("electricity cost", f"{s['electricity_cost_usd'] / 1e6:,.1f}", "million USD"),
         ("hardware cost (amortised)", f"{s['hardware_cost_usd'] / 1e6:,.1f}", "million USD"),
@@ -83,9 +93,7 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
     for col in ("name", "value", "unit", "source"):
         assumptions.add_column(col, overflow="fold")
     for a in p.assumptions:
-        value = a["value"]
-        assumptions.add_row(a["name"], f"{value:,.4g}" if isinstance(value, float) else str(value), a["unit"],
-                            a["source"])
+        assumptions.add_row(a.name, _value(a.value), a.unit, a.source)
     console.print(assumptions)
 
 
@@ -95,8 +103,9 @@ def train(
     tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
-    gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of that type)"),
-    gpu: str | None = typer.Option(None, "--gpu", help="GPU type (default: the most numerous)"),
+    gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of the partition)"),
+    partition: str | None = typer.Option(None, "--partition", "--gpu", help="partition name (e.g. h100+h200) or "
+                                         "a GPU type in it (default: the largest that holds --gpus)"),
     at: str | None = typer.Option(None, "--at", help="cluster as of YYYY-MM-DD (default: final)"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
@@ -108,16 +117,19 @@ def train(
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
     water and cost, with the assumptions behind them."""
     spec = _spec(scenario, cluster)
-    when = date.fromisoformat(at) if at else None
-    machine = job_machine(spec, gpu, when)
-    if gpus is not None and gpus < 1:
-        raise ValueError("--gpus must be >= 1")
-    p = plan_training(get_model(model), spec, machine, tokens, gpus=gpus, precisions=(precision,),
+    when = parse_date(at)
+    choice, machines = choose_machines(spec, partition, gpus, when)
+    if choice.cross_generation:
+        raise ValueError(f"train plans a job on one partition; {choice.reason}. For one job across partitions "
+                         f"use `colossim plan --gpus {gpus:,}`, or pick a partition with --partition")
+    p = plan_training(get_model(model), spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
                       options=_options(failures, checkpoint, runs, seed))
     if json_out:
-        print_json({**p.summary(), "assumptions": p.assumptions})
+        print_json({**p.summary(), "partition_reason": choice.reason,
+                    "assumptions": [a.to_dict() for a in p.assumptions]})
         return
-    _print_plan(p, f"{p.model}: {tokens:.3g} tokens on {spec.name} ({p.gpu})")
+    _print_plan(p, f"{p.model}: {tokens:.3g} tokens on {spec.name} ({p.partition})")
+    console.print(f"GPUs: {choice.reason}", highlight=False)
 
 
 @guarded
@@ -126,23 +138,25 @@ def compare(
     tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
+    partition: str | None = typer.Option(None, "--partition", help="show this partition's job (name or GPU type) "
+                                         "as the headline of every phase that has it, instead of the fastest"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
     runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """The same training run on each phase of a scenario, side by side (best partition of each phase)."""
+    """What each phase of a scenario can train: the best single job, the best job on each partition, and every
+    partition training at once (flagship + second runs) with the tokens a day they train together."""
     spec = _spec(scenario, cluster)
     phases = compare_phases(get_model(model), spec, tokens, precisions=(precision,),
                             options=_options(failures, checkpoint, runs, 1))
+    phases = with_headline(phases, partition)
     if json_out:
-        print_json({"model": model, "cluster": spec.name, "tokens": tokens, "phases": [
-            {"phase": c.phase, "cluster_gpus": c.cluster_gpus, **c.best.summary(),
-             "other_partitions": [{"gpu": o.gpu, "gpus": o.gpus, "wall_days_p50": o.monte_carlo["wall_days"]["p50"]}
-                                  for o in c.others]} for c in phases]})
+        print_json({"model": model, "cluster": spec.name, "tokens": tokens,
+                    "phases": [c.summary() for c in phases]})
         return
-    table = Table(title=f"{model}: {tokens:.3g} tokens on each phase of {spec.name}")
+    table = Table(title=f"{model}: {tokens:.3g} tokens on each phase of {spec.name} (the headline job of each phase)")
     table.add_column("quantity")
     for c in phases:
         table.add_column(f"{c.phase}\n({c.cluster_gpus:,} GPUs)", justify="right")
@@ -152,7 +166,36 @@ def compare(
         table.add_row(label,
                       *(r[i][1] + (f" {r[i][2]}" if r[i][2].startswith("(") else "") for r in rows))
     console.print(table)
+    console.print(_what_it_can_train(phases))
+    console.print("The concurrent split answers a different question from one job: every partition trains its "
+                  "own copy of the run at once, sharing storage by GPU share.", highlight=False)
     console.print(_assumptions_by_phase(phases))
+
+
+def _what_it_can_train(phases: list[PhaseComparison]) -> Table:
+    """Per phase: each partition's best job and all of them at once, in tokens a day."""
+    table = Table(title="what it can train: tokens a day (with failures; ideal in brackets)")
+    for col in ("phase", "job", "GPUs", "tokens/day, billion", "days to train (median)"):
+        table.add_column(col, justify="left" if col in ("phase", "job") else "right")
+    for c in phases:
+        for p in c.by_partition:
+            tag = " (fastest single job)" if p is c.fastest else ""
+            table.add_row(c.phase, f"{p.partition}{tag}", f"{p.gpus:,}",
+                          f"{p.effective_tokens_per_day / 1e9:,.1f} ({p.tokens_per_day / 1e9:,.1f})",
+                          f"{p.wall_days:,.1f}")
+        for why in c.skipped:
+            table.add_row(c.phase, f"cannot run: {why}", "-", "-", "-")
+        split = c.concurrent
+        cross = c.cross_generation
+        table.add_row(c.phase, "all partitions at once", f"{split.gpus:,}",
+                      f"{split.effective_tokens_per_day / 1e9:,.1f} ({split.tokens_per_day / 1e9:,.1f})", "-",
+                      end_section=cross is None)
+        if cross is not None:
+            table.add_row(c.phase, f"one job across generations ({cross.gain_vs_best_partition:+.0%} vs the fastest "
+                          f"partition alone, {cross.gain_vs_separate:+.0%} vs all at once)", f"{cross.gpus:,}",
+                          f"{c.cross_generation_tokens_per_day / 1e9:,.1f} ({cross.tokens_per_s * 86_400 / 1e9:,.1f})",
+                          f"{c.best.tokens / c.cross_generation_tokens_per_day:,.1f} (Daly)", end_section=True)
+    return table
 
 
 def _value(v) -> str:
@@ -161,11 +204,11 @@ def _value(v) -> str:
 
 def _assumptions_by_phase(phases) -> Table:
     """One row per assumption, one value column per phase (they differ in supply mix and storage share)."""
-    table = Table(title="assumptions")
+    table = Table(title="assumptions (of each phase's headline job)")
     for col in ("name", *(c.phase for c in phases), "unit", "source"):
         table.add_column(col, overflow="fold")
-    by_phase = [{a["name"]: a for a in c.best.assumptions} for c in phases]
+    by_phase = [{a.name: a for a in c.best.assumptions} for c in phases]
     for name, first in by_phase[-1].items():
-        table.add_row(name, *(_value(p[name]["value"]) if name in p else "-" for p in by_phase), first["unit"],
-                      first["source"])
+        table.add_row(name, *(_value(p[name].value) if name in p else "-" for p in by_phase), first.unit,
+                      first.source)
     return table

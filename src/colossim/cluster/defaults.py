@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-# Sustained draw of a GPU system during large-model training, as a fraction of its nameplate maximum.
-# Latif et al. 2024 (arXiv 2412.08602, IEEE Access 2025): an 8x H100 HGX node peaked at ~8.4 kW while
-# training Llama2-13b, 18% below its 10.2 kW rating -> 8.4 / 10.2 = 0.82. (Newkirk et al. 2025,
-# arXiv 2506.14551, report ~76% for compute-intensive runs on the same nodes; 0.82 is the upper one.)
-SERVER_LOAD_FRACTION = 0.82
+# The sustained draw of GPU systems while training comes from the fleet power chain (colossim.energy.fleet:
+# GPUs at the training utilisation, host at its load fraction), not from a constant here.
 
 # CPU nodes, management network and other non-GPU IT gear, as a fraction of GPU-system nameplate.
 # Assumption (Colossus has 1U air-cooled CPU servers; their count is not published).

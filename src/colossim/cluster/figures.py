@@ -1,9 +1,12 @@
 """Headline figures of a cluster at a date: compute, memory, power, energy, CO2, water, cost, space.
 
-Power is given twice. `*_power_max_mw` is nameplate: every system at its rated maximum, what the
-site must be able to supply. `*_power_mw` is the sustained draw while training: GPU systems at
-`server_load_fraction` of nameplate, network, storage and CPU nodes at their rating. Energy, CO2,
-water and the electricity bill assume that sustained draw all year.
+Power comes from the fleet power chain (colossim.energy.fleet, via cluster.power) at three points.
+`*_power_max_mw` is nameplate: every system at its rated maximum, what the site must be able to supply.
+`*_power_peak_mw` is the training peak: every GPU at its TDP (an HGX H100 at 8.4 kW, Latif et al.).
+`*_power_mw` is the sustained draw while training: every GPU at the training utilisation (an HGX H100 at
+76 % of its rating, Newkirk et al.). Network, storage and CPU nodes draw their rating at all three. Energy,
+CO2, water and the electricity bill assume the sustained draw all year (the site's supply chain,
+colossim.energy.supply).
 """
 
 from __future__ import annotations
@@ -19,15 +22,12 @@ from colossim.catalog import Catalog
 from colossim.cluster import defaults
 from colossim.cluster.fabric import FabricFigures, fabric_figures
 from colossim.cluster.inventory import Pool, inventory, phase_snapshots, phases_through
-from colossim.cluster.site import (
-    gas_turbine_share_after,
-    pue_of,
-    site_of,
-    storage_after,
-    supply_co2_g_per_kwh,
-    supply_co2_range_g_per_kwh,
-)
+from colossim.cluster.power import cluster_fleet
+from colossim.cluster.prices import servers_capex
+from colossim.cluster.site import site_of, storage_after, supply_after
 from colossim.cluster.spec import ClusterSpec, Phase
+from colossim.energy.fleet import fleet_power
+from colossim.energy.power import default_power_model
 
 
 class _Out(BaseModel):
@@ -80,10 +80,13 @@ class ClusterFigures(_Out):
     storage_power_mw: float
     cpu_other_power_mw: float
     it_power_max_mw: float
-    server_load_fraction: float
+    training_utilisation: float
+    gpu_systems_power_mw: float
+    it_power_peak_mw: float
     it_power_mw: float
     pue: float
     facility_power_max_mw: float
+    facility_power_peak_mw: float
     facility_power_mw: float
     energy_gwh_per_year: float
     electricity_cost_usd_per_year: float
@@ -182,28 +185,23 @@ def figures_for_pools(
     hbm_tb = sum(p.gpus * catalog.gpus[p.gpu].hbm_gb for p in pools) / 1000.0
 
     systems_kw = sum(p.systems * p.power_max_kw for p in pools)
-    network_kw = fab.network_power_kw
     storage = storage_after(spec, phases)
-    storage_kw = storage.capacity_pb * storage.power_kw_per_pb if storage else 0.0
-    cpu_kw = spec.cpu_other_fraction * systems_kw
-    it_max_kw = systems_kw + network_kw + storage_kw + cpu_kw
-    it_kw = spec.server_load_fraction * systems_kw + network_kw + storage_kw + cpu_kw
-    pue = pue_of(spec, catalog)
+    fleet = cluster_fleet(spec, catalog, pools, phases, fab)
+    power = default_power_model()
+    supply = supply_after(spec, catalog, phases)
+    pue = supply.pue
+    sustained = fleet_power(fleet, power.train_utilisation, pue, power)
+    peak = fleet_power(fleet, 1.0, pue, power)
+    overhead = fleet.overhead
+    it_max_kw = systems_kw + overhead.total_kw
+    it_kw = sustained.it_kw
 
-    energy_kwh = it_kw * pue * defaults.HOURS_PER_YEAR
-    share = gas_turbine_share_after(spec, phases)
-    co2_g = supply_co2_g_per_kwh(site, share)
-    co2_low, co2_high = supply_co2_range_g_per_kwh(site, share)
-    water_l = it_kw * defaults.HOURS_PER_YEAR * site.water_l_per_kwh
+    energy_kwh = sustained.facility_kw * defaults.HOURS_PER_YEAR
+    co2_low, co2_high = supply.co2_range_t(energy_kwh)
+    water_m3 = supply.water_m3(it_kw * defaults.HOURS_PER_YEAR)
 
-    server_low = server_high = 0.0
-    racks_gpu = 0
-    for pool in pools:
-        price = catalog.systems[pool.system].price
-        if price is not None:
-            server_low += pool.systems * price.usd_low
-            server_high += pool.systems * price.usd_high
-        racks_gpu += math.ceil(pool.systems / pool.systems_per_rack)
+    server_low, server_high = servers_capex(pools, catalog)
+    racks_gpu = sum(math.ceil(pool.systems / pool.systems_per_rack) for pool in pools)
     racks_network = math.ceil(fab.switch_rack_units / defaults.NETWORK_RACK_UNITS)
     by_type: Counter[str] = Counter()
     by_system: Counter[str] = Counter()
@@ -227,25 +225,28 @@ def figures_for_pools(
         gpu_systems_power_max_mw=systems_kw / 1000.0,
         switch_power_mw=(fab.switch_power_kw + fab.frontend_switch_power_kw) / 1000.0,
         switch_optics_power_mw=(fab.switch_optics_power_kw + fab.frontend_optics_power_kw) / 1000.0,
-        network_power_mw=network_kw / 1000.0,
+        network_power_mw=overhead.network_kw / 1000.0,
         nic_optics_power_mw=fab.nic_optics_power_kw / 1000.0,
-        storage_power_mw=storage_kw / 1000.0,
-        cpu_other_power_mw=cpu_kw / 1000.0,
+        storage_power_mw=overhead.storage_kw / 1000.0,
+        cpu_other_power_mw=overhead.cpu_other_kw / 1000.0,
         it_power_max_mw=it_max_kw / 1000.0,
-        server_load_fraction=spec.server_load_fraction,
+        training_utilisation=power.train_utilisation,
+        gpu_systems_power_mw=sustained.gpu_systems_kw / 1000.0,
+        it_power_peak_mw=peak.it_mw,
         it_power_mw=it_kw / 1000.0,
         pue=pue,
         facility_power_max_mw=it_max_kw * pue / 1000.0,
-        facility_power_mw=it_kw * pue / 1000.0,
+        facility_power_peak_mw=peak.facility_mw,
+        facility_power_mw=sustained.facility_mw,
         energy_gwh_per_year=energy_kwh / 1e6,
-        electricity_cost_usd_per_year=energy_kwh * site.power_price_usd_per_kwh,
-        gas_turbine_share=share,
-        co2_g_per_kwh=co2_g,
-        co2_t_per_year=energy_kwh * co2_g / 1e6,
-        co2_t_per_year_low=energy_kwh * co2_low / 1e6,
-        co2_t_per_year_high=energy_kwh * co2_high / 1e6,
-        water_m3_per_year=water_l / 1000.0,
-        water_million_gal_per_year=water_l / defaults.LITRES_PER_US_GALLON / 1e6,
+        electricity_cost_usd_per_year=supply.electricity_usd(energy_kwh),
+        gas_turbine_share=supply.gas_share,
+        co2_g_per_kwh=supply.co2_g_per_kwh,
+        co2_t_per_year=supply.co2_t(energy_kwh),
+        co2_t_per_year_low=co2_low,
+        co2_t_per_year_high=co2_high,
+        water_m3_per_year=water_m3,
+        water_million_gal_per_year=water_m3 * 1000.0 / defaults.LITRES_PER_US_GALLON / 1e6,
         capex_servers_usd_low=server_low,
         capex_servers_usd_high=server_high,
         capex_network_usd_low=fab.capex_usd_low,

@@ -8,6 +8,7 @@ from datetime import date
 from colossim.catalog import Catalog, Site
 from colossim.cluster.inventory import phases_through
 from colossim.cluster.spec import ClusterSpec, Phase, StorageSpec
+from colossim.energy.supply import SiteSupply
 
 
 def site_of(spec: ClusterSpec, catalog: Catalog) -> Site:
@@ -47,16 +48,12 @@ def storage_at(spec: ClusterSpec, at: date | None = None) -> StorageSpec | None:
     return storage_after(spec, phases_through(spec, at))
 
 
-def supply_co2_g_per_kwh(site: Site, gas_turbine_share: float) -> float:
-    """Grams of CO2 per kWh delivered: grid and turbines mixed by their energy shares."""
-    return (
-        1.0 - gas_turbine_share
-    ) * site.grid_co2_g_per_kwh + gas_turbine_share * site.gas_turbine_co2_g_per_kwh
+def supply_after(spec: ClusterSpec, catalog: Catalog, phases: Sequence[Phase]) -> SiteSupply:
+    """The site's supply after `phases`: its CO2 mix (the latest gas-turbine share), PUE, tariff and water
+    (colossim.energy.supply, the one CO2/water chain)."""
+    return SiteSupply.from_site(site_of(spec, catalog), gas_turbine_share_after(spec, phases), pue_of(spec, catalog))
 
 
-def supply_co2_range_g_per_kwh(site: Site, gas_turbine_share: float) -> tuple[float, float]:
-    """Low and high CO2 per kWh over the site's turbine-emission range (grid factor fixed)."""
-    low = site.gas_turbine_co2_low_g_per_kwh or site.gas_turbine_co2_g_per_kwh
-    high = site.gas_turbine_co2_high_g_per_kwh or site.gas_turbine_co2_g_per_kwh
-    grid = (1.0 - gas_turbine_share) * site.grid_co2_g_per_kwh
-    return grid + gas_turbine_share * low, grid + gas_turbine_share * high
+def supply_at(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> SiteSupply:
+    """The site's supply on date `at` (None: after the last phase)."""
+    return supply_after(spec, catalog, phases_through(spec, at))

@@ -113,7 +113,6 @@ class ClusterSpec(Strict):
     site: str = Field(min_length=1, description="catalog site id")
     pue: float | None = Field(default=None, ge=1.0, le=3.0, description="default: the site's pue_default")
     gas_turbine_share: Fraction = 0.0
-    server_load_fraction: float = Field(default=defaults.SERVER_LOAD_FRACTION, gt=0.0, le=1.0)
     cpu_other_fraction: Fraction = defaults.CPU_OTHER_FRACTION
     fabric: FabricSpec
     storage: StorageSpec | None = None

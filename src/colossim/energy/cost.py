@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from colossim.energy.assumptions import Assumption
 from colossim.energy.defaults import load_defaults
@@ -33,6 +33,11 @@ class HardwareCost:
 
     def __post_init__(self) -> None:
         hardware_usd_per_gpu_hour(self.capex_usd_per_gpu, self.lifetime_years, self.fleet_utilisation)
+
+    def with_capex(self, capex_usd_per_gpu: float, source: str) -> HardwareCost:
+        """The same amortisation for another price per GPU (e.g. a partition's catalog systems)."""
+        return replace(self, capex_usd_per_gpu=capex_usd_per_gpu,
+                       sources={**self.sources, "capex_usd_per_gpu": source})
 
     @property
     def usd_per_gpu_hour(self) -> float:

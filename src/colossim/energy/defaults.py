@@ -27,7 +27,8 @@ class PowerDefaults(_Strict):
     gpu_idle_fraction: SourcedValue
     host_w_per_gpu: SourcedValue
     train_utilisation: SourcedValue
-    network_w_per_gpu: SourcedValue
+    host_load_fraction: SourcedValue
+    overhead_w_per_gpu: SourcedValue
 
 
 class HardwareDefaults(_Strict):

@@ -1,9 +1,10 @@
 """Energy (MWh), CO2, water and cost of one training run, with its assumptions table.
 
-IT energy = GPUs x (busy hours x P_it(u_train) + idle hours x P_it(0)) (+ hot spares idling all the
-run); facility energy = IT energy x PUE; CO2 = facility kWh x supply g/kWh; water = IT kWh x WUE;
-electricity cost = facility kWh x price; hardware cost = GPU-hours (wall time, spares included) x
-amortised USD per GPU-hour; cost per million tokens = total / tokens x 1e6.
+Energy comes from the fleet power chain (colossim.energy.fleet): the job's GPU systems computing for the
+busy hours at the training utilisation and idle (u = 0) while stalled, hot spares idle all the run, and the
+job's share of the cluster's network, storage and CPU nodes all the run; facility = IT x PUE. CO2, water
+and electricity from the site's supply (colossim.energy.supply); hardware cost = GPU-hours (wall time,
+spares included) x amortised USD per GPU-hour; cost per million tokens = total / tokens x 1e6.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from colossim.energy.assumptions import Assumption
 from colossim.energy.cost import HardwareCost, default_hardware_cost, usd_per_million_tokens
+from colossim.energy.fleet import Fleet, fleet_power, job_energy
 from colossim.energy.power import PowerModel, default_power_model
 from colossim.energy.supply import SiteSupply
 
@@ -60,8 +62,10 @@ class Footprint:
     it_energy_mwh: float
     facility_energy_mwh: float
     avg_facility_power_mw: float
-    peak_facility_power_mw: float
+    busy_facility_power_mw: float  # while every GPU of the job computes (its share of the overhead included)
     co2_t: float
+    co2_t_low: float
+    co2_t_high: float
     water_m3: float
     electricity_cost_usd: float
     hardware_cost_usd: float
@@ -77,31 +81,33 @@ class Footprint:
 
 
 def training_footprint(
-    gpus: int,
-    tdp_w: float,
+    fleet: Fleet,
     run: RunTime,
     site: SiteSupply,
     tokens: float | None = None,
     power: PowerModel | None = None,
     hardware: HardwareCost | None = None,
     spare_gpus: int = 0,
-    tdp_source: str = "catalog GPU tdp_w (vendor maximum)",
 ) -> Footprint:
+    """The footprint of a job on every GPU of `fleet` (a partition's share of a cluster, see
+    colossim.cluster.job_fleet) running `run`, at `site`."""
+    gpus = int(round(fleet.gpus))
     if gpus < 1 or spare_gpus < 0:
         raise ValueError("need gpus >= 1 and spare_gpus >= 0")
     power = power or default_power_model()
     hardware = hardware or default_hardware_cost()
-    busy_w = float(power.it_w_per_gpu(tdp_w, power.train_utilisation))
-    idle_w = float(power.it_w_per_gpu(tdp_w, 0.0))
-    it_wh = gpus * (run.busy_h * busy_w + run.idle_h * idle_w) + spare_gpus * run.wall_h * idle_w
-    it_kwh = it_wh / 1e3
-    facility_kwh = it_kwh * site.pue
-    electricity = facility_kwh * site.power_price_usd_per_kwh
+    energy = job_energy(fleet, run.busy_h, run.idle_h, spare_gpus, site.pue, power)
+    busy = fleet_power(fleet, power.train_utilisation, site.pue, power)
+    it_kwh, facility_kwh = energy.it_kwh, energy.facility_kwh
+    electricity = site.electricity_usd(facility_kwh)
     gpu_hours = (gpus + spare_gpus) * run.wall_h
     hardware_usd = gpu_hours * hardware.usd_per_gpu_hour
     total = electricity + hardware_usd
+    co2_low, co2_high = site.co2_range_t(facility_kwh)
     assumptions = (
-        *power.assumptions(tdp_w, tdp_source),
+        *power.assumptions(),
+        Assumption("it_overhead", fleet.overhead_w_per_gpu(), "W per GPU",
+                   "the job's share of the cluster's network, storage and CPU nodes (cluster model)"),
         *site.assumptions(),
         *hardware.assumptions(),
         Assumption("busy_hours", run.busy_h, "h", "caller: compute + rework (reliability model)"),
@@ -117,9 +123,11 @@ def training_footprint(
         it_energy_mwh=it_kwh / 1e3,
         facility_energy_mwh=facility_kwh / 1e3,
         avg_facility_power_mw=facility_kwh / 1e3 / run.wall_h if run.wall_h > 0 else 0.0,
-        peak_facility_power_mw=((gpus * busy_w + spare_gpus * idle_w) * site.pue) / 1e6,
-        co2_t=facility_kwh * site.co2_g_per_kwh / 1e6,
-        water_m3=it_kwh * site.water_l_per_kwh / 1e3,
+        busy_facility_power_mw=busy.facility_mw,
+        co2_t=site.co2_t(facility_kwh),
+        co2_t_low=co2_low,
+        co2_t_high=co2_high,
+        water_m3=site.water_m3(it_kwh),
         electricity_cost_usd=electricity,
         hardware_cost_usd=hardware_usd,
         total_cost_usd=total,

@@ -1,8 +1,13 @@
-"""The site's supply: PUE, CO2 per kWh of the grid/gas-turbine mix, electricity price and water.
+"""The site's supply: PUE, CO2 per kWh of the grid/gas-turbine mix, electricity price and water; the one
+CO2/water chain every command uses (cluster figures per year, a training run's footprint).
+
+  CO2   = facility kWh x ((1 - s) grid + s turbine) g/kWh, s = gas-turbine share of the energy
+          (low/high over the turbine emission range, grid factor fixed)
+  water = IT kWh x site WUE (L/kWh);  electricity = facility kWh x tariff
 
 Takes plain numbers, or any object with the catalog `Site` fields (colossim.catalog.schema.Site):
-grid_co2_g_per_kwh, grid_co2_year, gas_turbine_co2_g_per_kwh, power_price_usd_per_kwh, pue_default,
-water_l_per_kwh, source.
+grid_co2_g_per_kwh, grid_co2_year, gas_turbine_co2_g_per_kwh (and its optional _low/_high),
+power_price_usd_per_kwh, pue_default, water_l_per_kwh, source.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class SiteSupply:
     pue: float
     water_l_per_kwh: float  # site water per kWh of IT energy (WUE)
     source: str = "user input"
+    gas_turbine_co2_low_g_per_kwh: float | None = None  # range of the turbine factor (None: the factor itself)
+    gas_turbine_co2_high_g_per_kwh: float | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.gas_share <= 1:
@@ -41,12 +48,33 @@ class SiteSupply:
         ):
             raise ValueError("CO2 factors, price and water use must be >= 0")
 
+    def _mix(self, turbine_g_per_kwh: float) -> float:
+        """Supply mix: (1 - s) x grid + s x gas turbine, s = gas share of the energy."""
+        return (1.0 - self.gas_share) * self.grid_co2_g_per_kwh + self.gas_share * turbine_g_per_kwh
+
     @property
     def co2_g_per_kwh(self) -> float:
-        """Supply mix: (1 - s) x grid + s x gas turbine, s = gas share of the energy."""
-        return (
-            1.0 - self.gas_share
-        ) * self.grid_co2_g_per_kwh + self.gas_share * self.gas_turbine_co2_g_per_kwh
+        return self._mix(self.gas_turbine_co2_g_per_kwh)
+
+    @property
+    def co2_range_g_per_kwh(self) -> tuple[float, float]:
+        """Low and high CO2 per kWh over the turbine-emission range (grid factor fixed)."""
+        low = self.gas_turbine_co2_low_g_per_kwh or self.gas_turbine_co2_g_per_kwh
+        high = self.gas_turbine_co2_high_g_per_kwh or self.gas_turbine_co2_g_per_kwh
+        return self._mix(low), self._mix(high)
+
+    def co2_t(self, facility_kwh: float) -> float:
+        return facility_kwh * self.co2_g_per_kwh / 1e6
+
+    def co2_range_t(self, facility_kwh: float) -> tuple[float, float]:
+        low, high = self.co2_range_g_per_kwh
+        return facility_kwh * low / 1e6, facility_kwh * high / 1e6
+
+    def water_m3(self, it_kwh: float) -> float:
+        return it_kwh * self.water_l_per_kwh / 1e3
+
+    def electricity_usd(self, facility_kwh: float) -> float:
+        return facility_kwh * self.power_price_usd_per_kwh
 
     @classmethod
     def from_site(cls, site: Any, gas_share: float = 0.0, pue: float | None = None) -> SiteSupply:
@@ -61,6 +89,8 @@ class SiteSupply:
             pue=site.pue_default if pue is None else pue,
             water_l_per_kwh=site.water_l_per_kwh,
             source=getattr(site, "source", "site"),
+            gas_turbine_co2_low_g_per_kwh=getattr(site, "gas_turbine_co2_low_g_per_kwh", None),
+            gas_turbine_co2_high_g_per_kwh=getattr(site, "gas_turbine_co2_high_g_per_kwh", None),
         )
 
     def assumptions(self) -> list[Assumption]:

@@ -60,10 +60,20 @@ class Stack:
                       fp8_params=self.fp8_params(precision), software=self.software)
 
 
-def framework_stack(framework: Framework = "megatron_bridge", release: date | None = None,
+DEFAULT_FRAMEWORK: Framework = "megatron_bridge"  # what plan, train, compare and the report assume unless told
+
+
+def framework_stack(framework: Framework = DEFAULT_FRAMEWORK, release: date | None = None,
                     blackwell: bool = False) -> Stack:
     software, rel = software_defaults(framework, release, blackwell)
     return Stack(software, rel)
 
 
-__all__ = ["FP32_REDUCE", "FSDP_TRAINERS", "NVIDIA_RECIPES", "Stack", "framework_stack"]
+def default_template(moe: bool, blackwell: bool) -> Layout:
+    """The stack every command plans on when the user names none: the newest release of the default
+    framework (one answer: plan, train, compare, the report and sweeps all start here)."""
+    return framework_stack(DEFAULT_FRAMEWORK, None, blackwell).template(moe=moe)
+
+
+__all__ = ["DEFAULT_FRAMEWORK", "FP32_REDUCE", "FSDP_TRAINERS", "NVIDIA_RECIPES", "Stack", "default_template",
+           "framework_stack"]

@@ -1,89 +1,148 @@
-"""The machine a job runs on, taken from a cluster description: one GPU type, its NVLink domain, the
-scale-out bandwidth of the fabric, and the site's PUE and tariff for the cost and energy objectives."""
+"""The machine a job runs on, from a cluster partition (colossim.cluster.partitions): the partition's
+GPU (the type with the smallest HBM where types mix), its NVLink domain, the slowest scale-out bandwidth
+of its systems, and for the cost and energy objectives the fleet power chain's per-GPU figures (host
+share from the systems' nameplate, the cluster's network, storage and CPU nodes per GPU), the site's PUE
+and tariff, and the partition's catalog price per GPU."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from colossim.catalog import Catalog, load_catalog
-from colossim.cluster import ClusterSpec, gbps_per_gpu, inventory, pue_of, site_of
+from colossim.cluster import (
+    ClusterSpec,
+    Partition,
+    PartitionChoice,
+    capex_per_gpu,
+    choose,
+    cluster_fleet,
+    fabric_figures,
+    gbps_per_gpu,
+    inventory,
+    job_fleet,
+    partitions_of,
+    supply_after,
+)
+from colossim.cluster.inventory import phases_through
+from colossim.energy import Fleet, SiteSupply, default_hardware_cost, default_power_model
 from colossim.perf.hardware import Hardware, hardware_for
 from colossim.plan.search import Economics
 
 
 @dataclass(frozen=True)
-class JobMachine:
-    hardware: Hardware
-    gpus_available: int
-    gpu: str
-    system: str
-    economics: Economics
-    cluster: str
+class ClusterAt:
+    """A cluster on a date as the planners need it: its partitions, its fleet (power chain) and supply."""
+
+    spec: ClusterSpec
     at: date | None
+    partitions: tuple[Partition, ...]
+    fleet: Fleet
+    supply: SiteSupply
+    network_usd_per_gpu: float
+
+    @property
+    def gpus(self) -> int:
+        return sum(p.gpus for p in self.partitions)
 
 
-def _gpu_counts(pools) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for p in pools:
-        counts[p.gpu] = counts.get(p.gpu, 0) + p.gpus
-    return counts
+@dataclass(frozen=True)
+class JobMachine:
+    """One partition of a cluster as the step model, the search and the footprint see it."""
+
+    partition: Partition
+    hardware: Hardware
+    economics: Economics
+    cluster: ClusterAt
+    capex_source: str
+
+    @property
+    def gpus_available(self) -> int:
+        return self.partition.gpus
+
+    @property
+    def gpu(self) -> str:
+        """The partition's name (e.g. 'h100+h200', or one GPU type's short name)."""
+        return self.partition.name
+
+    @property
+    def system(self) -> str:
+        return self.partition.main_pool.system
+
+    @property
+    def at(self) -> date | None:
+        return self.cluster.at
+
+    def fleet(self, gpus: int, catalog: Catalog | None = None) -> Fleet:
+        """What a job of `gpus` GPUs of this partition draws (fleet power chain)."""
+        return job_fleet(self.cluster.fleet, self.partition.pools, catalog or load_catalog(), gpus)
 
 
-def job_machine(spec: ClusterSpec, gpu: str | None = None, at: date | None = None,
-                catalog: Catalog | None = None) -> JobMachine:
-    """One homogeneous partition of the cluster: the named GPU type (id or alias), or the most numerous.
-    A job spans one GPU type: mixed-GPU training is not modelled."""
+def cluster_at(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> ClusterAt:
     catalog = catalog or load_catalog()
+    phases = phases_through(spec, at)
+    if not phases:
+        raise ValueError(f"cluster '{spec.name}' has no GPUs on {at}: its first phase starts "
+                         f"{spec.phases[0].start}; pick a later --at date")
     pools = [p for p in inventory(spec, catalog, at) if p.gpus > 0]
-    if not pools:
-        raise ValueError(f"cluster '{spec.name}' has no GPUs{f' on {at}' if at else ''}: pick a later --at date")
-    counts = _gpu_counts(pools)
-    if gpu is None:
-        gpu_id = max(counts, key=lambda g: (counts[g], g))
-    else:
-        gpu_id = catalog.gpus[gpu].id
-        if gpu_id not in counts:
-            have = ", ".join(f"{g} ({n:,})" for g, n in sorted(counts.items()))
-            raise ValueError(f"cluster '{spec.name}' has no {gpu_id}: use --gpu with one of {have}")
-    mine = [p for p in pools if p.gpu == gpu_id]
-    main = max(mine, key=lambda p: p.gpus)
-    site = site_of(spec, catalog)
+    fab = fabric_figures(spec.fabric, catalog, pools)
+    gpus = sum(p.gpus for p in pools)
+    network_usd = 0.5 * (fab.capex_usd_low + fab.capex_usd_high) / gpus if gpus else 0.0
+    return ClusterAt(spec, at, tuple(partitions_of(pools, catalog)), cluster_fleet(spec, catalog, pools, phases, fab),
+                     supply_after(spec, catalog, phases), network_usd)
+
+
+def machine_for(where: ClusterAt, partition: Partition, catalog: Catalog | None = None) -> JobMachine:
+    """The JobMachine of one partition (its memory-bounding GPU, its slowest NIC and smallest domain)."""
+    catalog = catalog or load_catalog()
+    gpu = partition.memory_gpu(catalog)
+    fabric = where.spec.fabric
     hardware = hardware_for(
-        gpu_id,
-        nvlink_domain=main.nvlink_domain,
-        scale_out_gbps_per_gpu=gbps_per_gpu(spec.fabric, catalog, main.system),
-        oversubscription=spec.fabric.oversubscription,
+        gpu.id,
+        nvlink_domain=partition.nvlink_domain,
+        scale_out_gbps_per_gpu=min(gbps_per_gpu(fabric, catalog, p.system) for p in partition.pools),
+        oversubscription=fabric.oversubscription,
     )
-    econ = Economics(pue=pue_of(spec, catalog), usd_per_kwh=site.power_price_usd_per_kwh)
-    return JobMachine(hardware, counts[gpu_id], gpu_id, main.system, econ, spec.name, at)
+    fleet = job_fleet(where.fleet, partition.pools, catalog, partition.gpus)
+    rated = sum(p.gpus * p.system_max_w_per_gpu for p in fleet.pools) / fleet.gpus
+    power = default_power_model().for_system(rated, gpu.tdp_w, fleet.overhead_w_per_gpu(),
+                                             f"cluster '{where.spec.name}': network, storage and CPU nodes per GPU")
+    hardware_cost = default_hardware_cost()
+    priced = capex_per_gpu(partition.pools, catalog, where.network_usd_per_gpu)
+    source = hardware_cost.sources.get("capex_usd_per_gpu", "energy defaults")
+    if priced is not None:
+        hardware_cost = hardware_cost.with_capex(*priced)
+        source = priced[1]
+    econ = Economics(power=power, hardware=hardware_cost, pue=where.supply.pue,
+                     usd_per_kwh=where.supply.power_price_usd_per_kwh)
+    return JobMachine(partition, hardware, econ, where, source)
 
 
-def _compatible(a, b) -> bool:
-    """GPUs that can train one job together: same tensor rates and scale-up fabric (e.g. H100 and H200,
-    the same GH100 die with different HBM: colossus_facts.md notes the H200 is a drop-in HGX H100 part)."""
-    return (a.dense_tflops == b.dense_tflops and a.scale_up_domain == b.scale_up_domain
-            and a.scale_up_bw_gb_s == b.scale_up_bw_gb_s)
-
-
-def job_partitions(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> list[JobMachine]:
-    """Every homogeneous partition a single job could use on `at`: each GPU type alone, and groups of
-    compatible types together (modelled with the group's smallest HBM and slowest HBM bandwidth)."""
+def job_machines(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> list[JobMachine]:
+    """One JobMachine per partition on `at`, largest partition first."""
     catalog = catalog or load_catalog()
-    pools = [p for p in inventory(spec, catalog, at) if p.gpus > 0]
-    counts = _gpu_counts(pools)
-    out = [job_machine(spec, g, at, catalog) for g in sorted(counts)]
-    groups: list[list[str]] = []
-    for g in sorted(counts):
-        for group in groups:
-            if _compatible(catalog.gpus[group[0]], catalog.gpus[g]):
-                group.append(g)
-                break
-        else:
-            groups.append([g])
-    for group in (grp for grp in groups if len(grp) > 1):
-        weakest = min(group, key=lambda g: (catalog.gpus[g].hbm_gb, catalog.gpus[g].hbm_bw_tb_s))
-        base = job_machine(spec, weakest, at, catalog)
-        out.append(JobMachine(base.hardware, sum(counts[g] for g in group), "+".join(group), base.system,
-                              base.economics, base.cluster, at))
-    return out
+    where = cluster_at(spec, at, catalog)
+    return [machine_for(where, p, catalog) for p in where.partitions]
+
+
+def choose_machines(spec: ClusterSpec, partition: str | None = None, gpus: int | None = None,
+                    at: date | None = None, catalog: Catalog | None = None) -> tuple[PartitionChoice, list[JobMachine]]:
+    """What `--partition` / `--gpus` mean on this cluster (cluster.partitions.choose) and the machines of the
+    chosen partition(s): one, or several for a cross-generation job."""
+    catalog = catalog or load_catalog()
+    where = cluster_at(spec, at, catalog)
+    choice = choose(where.partitions, partition, gpus, catalog, f"'{spec.name}'")
+    return choice, [machine_for(where, p, catalog) for p in choice.partitions]
+
+
+def job_machine(spec: ClusterSpec, partition: str | None = None, at: date | None = None,
+                catalog: Catalog | None = None, gpus: int | None = None) -> JobMachine:
+    """The one partition a request means; raises (listing the partitions) when it needs several."""
+    choice, machines = choose_machines(spec, partition, gpus, at, catalog)
+    choice.single  # noqa: B018 (raises PartitionError for a cross-generation request)
+    return machines[0]
+
+
+def describe(machines: Sequence[JobMachine]) -> str:
+    return "; ".join(m.partition.describe() for m in machines)

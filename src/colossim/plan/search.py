@@ -41,6 +41,7 @@ from colossim.perf.layout import (
 from colossim.perf.memory import memory_per_gpu
 from colossim.perf.savings import offload_offered, offload_to_fit
 from colossim.perf.shapes import model_arrays
+from colossim.perf.stack import default_template
 from colossim.perf.step import StepArrays, evaluate
 from colossim.plan.candidates import SearchSpace, count_layouts, iter_layout_chunks, recompute_variants
 
@@ -74,6 +75,7 @@ class PlanResult:
     elapsed_s: float
     runner_up_reason: str
     better_than_reference: int | None = None  # fitting layouts strictly better than `reference_value`
+    template: Layout | None = None  # the switches the search did not turn (software stack, overlaps, ...)
 
     @property
     def best(self) -> pd.Series:
@@ -225,7 +227,8 @@ def search(model: ModelSpec, hardware: Hardware, gpus: int, *, global_batch: int
     if min_gpu_fraction is None:
         min_gpu_fraction = 0.5 if objective == "time" else 0.9
     args = (model, hardware, gpus, global_batch, objective, top_k, precisions, economics, space_overrides,
-            chunk_rows, template or Layout(global_batch=1), reference_value)
+            chunk_rows, template or default_template(model.moe is not None, hardware.family == "blackwell"),
+            reference_value)
     try:
         return _search(*args, min_gpu_fraction)
     except ValueError:
@@ -332,7 +335,7 @@ def _search(model, hardware, gpus, global_batch, objective, top_k, precisions, e
     top["step_command"] = [step_command(model.id, layout_of(row, model.layers, template), hardware, None)
                            for _, row in top.iterrows()]
     return PlanResult(top, objective, n_candidates, n_valid, n_fit, elapsed, explain_runner_up(top, objective, n_fit),
-                      n_better if reference_value is not None else None)
+                      n_better if reference_value is not None else None, template)
 
 
 def _put(values, idx: np.ndarray, new):
@@ -361,10 +364,11 @@ def _offload_where_needed(m, lay, r: StepArrays, hw):
     return lay, _put(r, rows, evaluate(m, part, hw))
 
 
-def layout_of(row: pd.Series, layers: int, template: Layout | None = None) -> Layout:
-    """The typed Layout of one result row (for step_breakdown and reports), switches from `template`."""
+def layout_of(row: pd.Series, layers: int, template: Layout) -> Layout:
+    """The typed Layout of one result row (for step_breakdown and reports), switches from `template` (the
+    search's: `PlanResult.template`)."""
     pp, vpp = int(row["pp"]), int(row["vpp"])
-    t = template or Layout(global_batch=1)
+    t = template
     rec, precision = row["recompute"], row["precision"]
     modules = tuple(str(row.get("rc_modules", "")).split(",")) if row.get("rc_modules") else None
     layers_full = int(row.get("rc_layers", 0) or 0) or None

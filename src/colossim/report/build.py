@@ -23,14 +23,14 @@ from colossim.report.sections import (
     training,
 )
 
-# (id, what the progress bar says, builder), in the order they run: the failures section's checkpoint plan
-# feeds the training section, whose run feeds the operations section's flagship.
+# (id, what the progress bar says, builder), in the order they run: the training section's jobs feed the
+# failures section (their checkpoint chain) and the operations section's flagship.
 STEPS: tuple[tuple[str, str, Callable[[Context], SectionOutput]], ...] = (
     ("overview", "the machine at a glance", overview.build),
     ("growth", "growth by phase", growth.build),
     ("buy", "what the budget buys", buy.build),
-    ("failures", "failures and goodput", reliability.build),
     ("training", "what it can train (plan search)", training.build),
+    ("failures", "failures and goodput", reliability.build),
     ("operations", "simulating operations", operations.build),
 )
 ORDER = ("overview", "growth", "buy", "training", "failures", "operations", "assumptions")

@@ -36,6 +36,7 @@ class ReportOptions:
     model: str = "grok-3-class"  # model zoo id of the "Grok-class" model trained on each phase
     tokens: float = GROK_CLASS_TOKENS
     precision: str = "bf16"
+    partition: str | None = None  # the training section's headline job: this partition's (None: the fastest)
     budget_usd: float = 5e9  # the reported >USD 5B Dell GB200 order
     buy_system: str | None = None  # None: the first system the last phase adds
     reliability: ReliabilityOptions = field(default_factory=ReliabilityOptions)

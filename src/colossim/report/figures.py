@@ -333,6 +333,7 @@ class TrainingBar:
     step_parts_s: dict[str, float]  # exposed step time by part, seconds (they add up to the step time)
     memory_parts_gb: dict[str, float]  # per GPU, GB
     usable_gb: float
+    tokens_per_day_bn: dict[str, float]  # every partition at once: billion tokens a day by partition
 
 
 def _stacked(ax, labels: Sequence[str], parts: Sequence[dict[str, float]], fmt: str) -> None:
@@ -353,7 +354,7 @@ def _stacked(ax, labels: Sequence[str], parts: Sequence[dict[str, float]], fmt: 
 
 
 def training_figure(bars: Sequence[TrainingBar], model: str) -> Figure:
-    fig, ax = _new(1, 3, 14, 5.0, top=0.85, bottom=0.17, wspace=0.3)
+    fig, ax = _new(1, 4, 18, 5.0, top=0.85, bottom=0.17, wspace=0.3)
     labels = [b.label for b in bars]
     series = {"ideal (no failures)": [b.ideal_days for b in bars]}
     if all(b.with_failures_days is not None for b in bars):
@@ -366,8 +367,10 @@ def training_figure(bars: Sequence[TrainingBar], model: str) -> Figure:
     for i, b in enumerate(bars):
         ax[2].plot([i - 0.35, i + 0.35], [b.usable_gb] * 2, color="#333", ls="--", lw=1)
     ax[2].set(title="Memory per GPU (dashed: usable HBM)", ylabel="GB per GPU")
+    _stacked(ax[3], labels, [b.tokens_per_day_bn for b in bars], "{:,.0f}")
+    ax[3].set(title="Every partition at once", ylabel="billion tokens a day (with failures)")
     return _done(
         fig, "training", f"Training {model} on each phase",
-        "The best layout the plan search finds on each phase: days to train (ideal and with failures), "
-        "where a step's time goes, and what fills each GPU's memory.",
+        "The best single job on each phase: days to train (ideal and with failures), where a step's time goes, "
+        "what fills each GPU's memory; and the tokens a day when every partition trains at once.",
     )

@@ -1,6 +1,32 @@
-"""Time, energy, cost and CO2 to train a model on a cluster: best layout, failures, checkpoints, footprint."""
+"""Time, energy, cost and CO2 to train a model on a cluster: best layout, the checkpoint and goodput chain,
+footprint; per phase, the best single job, the best job per partition and the concurrent split."""
 
-from colossim.train.compare import PhaseComparison, compare_phases
-from colossim.train.plan import ReliabilityOptions, TrainingPlan, plan_training
+from colossim.train.chain import (
+    CheckpointChain,
+    JobReliability,
+    JobStorage,
+    MonteCarloSummary,
+    ReliabilityOptions,
+    checkpoint_chain,
+    hot_spares,
+    job_reliability,
+)
+from colossim.train.compare import ConcurrentSplit, PhaseComparison, compare_phases, with_headline
+from colossim.train.plan import TrainingPlan, plan_training
 
-__all__ = ["PhaseComparison", "ReliabilityOptions", "TrainingPlan", "compare_phases", "plan_training"]
+__all__ = [
+    "CheckpointChain",
+    "ConcurrentSplit",
+    "JobReliability",
+    "JobStorage",
+    "MonteCarloSummary",
+    "PhaseComparison",
+    "ReliabilityOptions",
+    "TrainingPlan",
+    "checkpoint_chain",
+    "compare_phases",
+    "hot_spares",
+    "job_reliability",
+    "plan_training",
+    "with_headline",
+]

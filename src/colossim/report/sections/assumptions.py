@@ -10,8 +10,8 @@ import pandas as pd
 
 from colossim.catalog import Catalog
 from colossim.cluster import defaults as cluster_defaults
-from colossim.cluster import gas_turbine_share_at, pue_of, site_of
-from colossim.energy import Assumption, SiteSupply
+from colossim.cluster import supply_at
+from colossim.energy import Assumption, default_power_model
 from colossim.report.context import Context
 from colossim.report.document import Paragraph, Section, Table
 from colossim.report.sections import AssumptionRow, SectionOutput
@@ -89,8 +89,7 @@ def _scenario_rows(ctx: Context) -> list[AssumptionRow]:
 def _cluster_model_rows(ctx: Context) -> list[AssumptionRow]:
     spec = ctx.spec
     return [
-        AssumptionRow("cluster model", "server_load_fraction", spec.server_load_fraction,
-                      "sustained / nameplate power of GPU systems", CLUSTER_DOCS, True),
+        *from_core("cluster model", default_power_model().assumptions()),
         AssumptionRow("cluster model", "cpu_other_fraction", spec.cpu_other_fraction,
                       "of GPU-system nameplate", CLUSTER_DOCS, True),
         AssumptionRow("cluster model", "storage power", cluster_defaults.STORAGE_KW_PER_PB, "kW per PB",
@@ -101,10 +100,7 @@ def _cluster_model_rows(ctx: Context) -> list[AssumptionRow]:
 
 
 def _site_rows(ctx: Context) -> list[AssumptionRow]:
-    site = site_of(ctx.spec, ctx.catalog)
-    share = gas_turbine_share_at(ctx.spec, ctx.final.at)
-    supply = SiteSupply.from_site(site, share, pue_of(ctx.spec, ctx.catalog))
-    return from_core("site", supply.assumptions())
+    return from_core("site", supply_at(ctx.spec, ctx.catalog, ctx.final.at).assumptions())
 
 
 def _dedupe(rows: Iterable[AssumptionRow]) -> list[AssumptionRow]:

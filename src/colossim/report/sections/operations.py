@@ -128,7 +128,10 @@ def build(ctx: Context) -> SectionOutput:
         f"{summary.get('failures_hit_jobs', 0):,} jobs."
     )
     facts = [f"Simulated in colossim.ops with seed {config.seed}; a different seed gives a different but "
-             "statistically equal period."]
+             "statistically equal period.",
+             "A different question from the training section: here the flagship shares the cluster with every other "
+             "job, queues for its GPUs and meets the failures of a simulated year, so its days and goodput are the "
+             "simulator's, not the training plan's."]
     flag = summary.get("flagship")
     if flag:
         facts.append(

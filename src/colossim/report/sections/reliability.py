@@ -1,39 +1,36 @@
-"""Failures and goodput at each phase's scale (colossim.reliability): interruptions per day, the
-checkpoint interval, goodput against the interval, and the hot spares the repairs call for.
+"""Failures and goodput of each phase's training job: interruptions per day, the checkpoint interval,
+goodput against the interval, and the hot spares the repairs call for.
 
-The job is one model (the report's Grok-class model) on every GPU of the phase, checkpointed to the
-cluster's own storage. Nothing is modelled here: failure_model, checkpoint_cost, plan_checkpoints,
-goodput_vs_interval and spares_needed do the work.
+The jobs are the training section's (each phase's best single job), and their numbers are colossim.train's
+checkpoint and goodput chain (train.chain), the same that `colossim train` prints. Only when the training
+section cannot plan the run (a cluster file without storage) does this section ask the same chain about a job
+on every GPU of the phase, checkpointed to the `meta_tectonic` storage preset, and it says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
 import numpy as np
 import pandas as pd
 
-from colossim.cluster import ClusterFigures
 from colossim.models import get_model, param_counts
 from colossim.reliability import (
     CheckpointCost,
     CheckpointPlan,
     FailureModel,
-    checkpoint_bytes,
-    checkpoint_cost,
     expected_time_breakdown,
     failure_model,
     goodput_vs_interval,
     load_presets,
-    plan_checkpoints,
-    spares_needed,
 )
 from colossim.reliability.presets import FailurePresetName
 from colossim.report.context import Context
 from colossim.report.document import Paragraph, Section, Table
 from colossim.report.figures import GoodputCurve, RateLine, goodput_figure, interruptions_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
+from colossim.train import CheckpointChain, JobStorage, checkpoint_chain, hot_spares
 
 INTERVALS_S = np.logspace(0.0, np.log10(36_000.0), 200)  # 1 s to 10 h of compute per checkpoint
 FALLBACK_STORAGE = "meta_tectonic"  # when a cluster file gives no storage
@@ -70,42 +67,49 @@ FORMATS = {"failures_per_day": ",.1f", "job_mttf_min": ",.1f", "checkpoint_tb": 
 class PhaseReliability:
     phase: str
     gpus: int
-    failures: FailureModel
-    cost: CheckpointCost
-    plan: CheckpointPlan
+    params: float
+    step_time_s: float
+    chain: CheckpointChain
     spare_nodes: int
     nodes_under_repair_mean: float
-    storage_write_gb_s: float
-    storage_read_gb_s: float
+
+    @property
+    def failures(self) -> FailureModel:
+        return self.chain.failures
+
+    @property
+    def cost(self) -> CheckpointCost:
+        return self.chain.cost
+
+    @property
+    def plan(self) -> CheckpointPlan:
+        return self.chain.plan
 
 
-def _storage(f: ClusterFigures) -> tuple[float, float, bool]:
-    if f.storage_write_gb_s > 0 and f.storage_read_gb_s > 0:
-        return f.storage_write_gb_s, f.storage_read_gb_s, False
+def _fallback_storage() -> JobStorage:
     s = load_presets().storage[FALLBACK_STORAGE]
-    return s.write_gb_s, s.read_gb_s, True
+    return JobStorage(s.write_gb_s, s.read_gb_s, 1.0, f"the cluster file gives no storage: {s.source}")
 
 
 def phase_reliability(ctx: Context) -> list[PhaseReliability]:
-    """The checkpoint plan of one job on all GPUs of each phase (cached: the training section reuses it)."""
+    """The checkpoint chain of each phase's training job (cached)."""
     if "reliability" in ctx.cache:
         return ctx.cache["reliability"]
-    o = ctx.options
-    rel = o.reliability
-    presets = load_presets()
-    fm = failure_model(rel.failures)
-    size = checkpoint_bytes(param_counts(get_model(o.model)).total, CHECKPOINT_STATE)
-    repair_h = presets.repair_times[rel.repair].mean_h
+    rel = ctx.options.reliability
+    params = param_counts(get_model(ctx.options.model)).total
     out = []
-    for f in ctx.phases:
-        write, read, _ = _storage(f)
-        cost = checkpoint_cost(size, rel.checkpoint_mode, write, read, presets.restart_times[rel.restart].seconds,
-                               shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
-        plan = plan_checkpoints(f.gpus, fm, cost, "exact")
-        spares = spares_needed(f.gpus / fm.gpus_per_node, fm.repair_failures_per_node_hour, repair_h,
-                               rel.spare_eps)
-        out.append(PhaseReliability(f.phases[-1], f.gpus, fm, cost, plan, spares.spares, spares.mean_nodes_down,
-                                    write, read))
+    training = ctx.cache.get("training")
+    if training:
+        for c in training:
+            job = c.best.reliability
+            out.append(PhaseReliability(c.phase, c.best.gpus, params, c.best.step.step_time_s, job.chain,
+                                        job.spares.spares, job.spares.mean_nodes_down))
+    else:
+        for f in ctx.phases:
+            chain = checkpoint_chain(params, f.gpus, 0.0, _fallback_storage(), rel)
+            spares = hot_spares(f.gpus, chain.failures, rel)
+            out.append(PhaseReliability(f.phases[-1], f.gpus, params, 0.0, chain, spares.spares,
+                                        spares.mean_nodes_down))
     ctx.cache["reliability"] = out
     return out
 
@@ -119,18 +123,15 @@ def _duration(seconds: float) -> str:
 
 
 def restart_sensitivity(ctx: Context) -> pd.DataFrame:
-    """Goodput at each phase's scale for each restart preset (everything else as in the main table)."""
+    """Goodput of each phase's job for each restart preset (everything else as in the main table)."""
     presets = load_presets()
-    o = ctx.options
-    rel = o.reliability
+    rel = ctx.options.reliability
     rows = []
     for name, preset in presets.restart_times.items():
         row = {"restart_preset": name, "restart_fixed_s": preset.seconds}
-        for r, f in zip(phase_reliability(ctx), ctx.phases, strict=True):
-            write, read, _ = _storage(f)
-            cost = checkpoint_cost(r.cost.size_bytes, rel.checkpoint_mode, write, read, preset.seconds,
-                                   shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
-            row[f"goodput_{r.phase}"] = plan_checkpoints(f.gpus, r.failures, cost, "exact").ettr_daly
+        for r in phase_reliability(ctx):
+            other = checkpoint_chain(r.params, r.gpus, r.step_time_s, r.chain.storage, replace(rel, restart=name))
+            row[f"goodput_{r.phase}"] = other.plan.ettr_daly
         rows.append(row)
     return pd.DataFrame(rows).sort_values("restart_fixed_s", ignore_index=True)
 
@@ -203,7 +204,7 @@ def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[Assumpt
         AssumptionRow("checkpoints", "model checkpointed", model.id, "-", model.source,
                       bool(getattr(model, "estimate", False))),
     ]
-    if any(_storage(f)[2] for f in ctx.phases):
+    if "training" not in ctx.cache:
         s = presets.storage[FALLBACK_STORAGE]
         rows.append(AssumptionRow("checkpoints", f"storage ({FALLBACK_STORAGE})", s.write_gb_s, "GB/s write",
                                   f"the cluster file gives no storage: {s.source}", s.estimate))
@@ -217,11 +218,16 @@ def build(ctx: Context) -> SectionOutput:
     frame = pd.DataFrame([_row(r) for r in results])
     shown = frame.drop(columns=["persist_s"]) if not (frame["persist_s"] > 0).any() else frame  # async only
     fm = results[0].failures
+    trained = "training" in ctx.cache
+    job = ("The training section's job on each phase (its share of the cluster's storage)" if trained else
+           f"The training section could not plan the run, so: one {o.model} job on every GPU of the phase, "
+           f"checkpointed to the {FALLBACK_STORAGE} storage preset")
     table = Table(
-        "failures", "Failures, checkpoints and goodput at each phase's scale",
-        f"One {o.model} job on every GPU of the phase, {rel.failures} failure rate, {rel.checkpoint_mode} "
-        "checkpoints to the cluster's storage, interval chosen to maximise goodput (exact optimum of Daly's "
-        f"model); hot spares for {1 - rel.spare_eps:.1%} confidence with {rel.repair} repairs.",
+        "failures", "Failures, checkpoints and goodput of each phase's training job",
+        f"{job}; {rel.failures} failure rate, {rel.checkpoint_mode} checkpoints, interval chosen to maximise "
+        f"goodput (exact optimum of Daly's model, never shorter than a step); hot spares for "
+        f"{1 - rel.spare_eps:.1%} confidence with {rel.repair} repairs. colossim.train's checkpoint chain: the "
+        "same numbers `colossim train` prints for that job.",
         shown, LABELS, FORMATS, summary=True, transpose=True,
     )
     names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
@@ -235,7 +241,8 @@ def build(ctx: Context) -> SectionOutput:
     text = Paragraph(
         f"A training job stops whenever any one of its machines fails. At {fm.failures_per_1000_node_days:.2f} "
         f"failures per 1,000 nodes of {fm.gpus_per_node} GPUs a day ({fm.name}), "
-        f"a job on all {last.gpus:,} GPUs is interrupted {last.plan.expected_failures_per_day:,.0f} times a day, "
+        f"{'the training job on' if trained else 'a job on all'} {last.gpus:,} GPUs is interrupted "
+        f"{last.plan.expected_failures_per_day:,.0f} times a day, "
         f"every {last.plan.job_mttf_h * 60:,.0f} minutes on average. Saving a checkpoint every "
         f"{_duration(last.plan.interval_s)} and restarting in {_duration(last.plan.restart_s)} "
         f"keeps {last.plan.ettr_daly:.0%} of the wall time useful; most of the rest goes to {worst} "
@@ -257,6 +264,7 @@ def build(ctx: Context) -> SectionOutput:
             "failure_preset": rel.failures,
             "checkpoint_mode": rel.checkpoint_mode,
             "model": o.model,
+            "job": "training" if trained else "all_gpus_fallback_storage",
             "phases": frame.to_dict(orient="records"),
             "restart_sensitivity": sens.to_dict(orient="records"),
         }

@@ -1,9 +1,11 @@
 """What it can train: the report's Grok-class model on each phase (colossim.train.compare_phases): the
-best partition and layout the plan search finds, its step-time and memory breakdowns, and the days to
-train, ideal and with failures, with the run's energy, CO2 and cost.
+best single job (partition and layout the plan search finds, its step-time and memory breakdowns, the days
+to train, ideal and with failures, the run's energy, CO2 and cost), the best job on every partition, and
+every partition training at once (the flagship on the largest partition, a second run on each other) with
+the tokens a day they train together.
 
-Thin layer: compare_phases does the search, the reliability Monte Carlo and the footprint. The best run of
-the first phase becomes the operations section's flagship.
+Thin layer: compare_phases does the search, the checkpoint and goodput chain and the footprint; the failures
+section shows the same jobs' chain. The best run of the first phase becomes the operations section's flagship.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from colossim.report.context import GROK_CLASS_TOKENS, Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
 from colossim.report.figures import TrainingBar, training_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
-from colossim.train import PhaseComparison, TrainingPlan, compare_phases
+from colossim.train import PhaseComparison, compare_phases, with_headline
 
 STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor parallel", "cp_s": "context parallel",
               "ep_s": "expert parallel", "pp_s": "pipeline sends", "dp_s": "data-parallel sync",
@@ -25,13 +27,15 @@ MEMORY_PARTS = {"weights_gb": "weights", "grads_gb": "gradients", "optimizer_gb"
 
 LABELS = {
     "phase": "phase",
-    "partition": "GPUs used (type)",
+    "partition": "partition",
     "gpus": "GPUs in the job",
-    "gpus_available": "GPUs of that type",
+    "gpus_available": "GPUs in the partition",
     "layout": "layout (parallelism)",
     "global_batch_tokens_m": "tokens per step (million)",
     "step_time_s": "step time (s)",
     "tokens_per_s_m": "throughput (million tokens/s)",
+    "tokens_per_day_bn": "tokens a day, with failures (billion)",
+    "all_partitions_tokens_per_day_bn": "every partition at once: tokens a day (billion)",
     "mfu": "model FLOPs utilisation",
     "memory_per_gpu_gb": "memory per GPU (GB)",
     "ideal_days": "days to train, ideal",
@@ -48,7 +52,8 @@ LABELS = {
     "total_cost_musd": "cost: electricity + hardware (million USD)",
     "cost_per_million_tokens_usd": "cost per million tokens (USD)",
 }
-FORMATS = {"global_batch_tokens_m": ",.1f", "step_time_s": ",.2f", "tokens_per_s_m": ",.2f", "mfu": ".1%",
+FORMATS = {"tokens_per_day_bn": ",.0f", "all_partitions_tokens_per_day_bn": ",.0f",
+           "global_batch_tokens_m": ",.1f", "step_time_s": ",.2f", "tokens_per_s_m": ",.2f", "mfu": ".1%",
            "memory_per_gpu_gb": ",.1f", "ideal_days": ",.1f", "expected_days": ",.1f", "wall_days_p10": ",.1f",
            "wall_days_p50": ",.1f", "wall_days_p90": ",.1f", "goodput_p50": ".1%", "interruptions_p50": ",.0f",
            "checkpoint_interval_min": ",.1f", "energy_gwh": ",.1f", "co2_kt": ",.1f", "water_million_m3": ",.2f",
@@ -63,18 +68,21 @@ def layout_text(layout: dict) -> str:
             f"recompute {layout['recompute']}, {layout['precision']}")
 
 
-def _row(phase: str, plan: TrainingPlan, model_seq_len: int) -> dict:
+def _row(c: PhaseComparison, model_seq_len: int) -> dict:
+    plan = c.best
     s = plan.summary()
     fp = plan.footprint
     return {
-        "phase": phase,
-        "partition": plan.gpu,
+        "phase": c.phase,
+        "partition": plan.partition,
         "gpus": s["gpus"],
         "gpus_available": s["gpus_available"],
         "layout": layout_text(s["layout"]),
         "global_batch_tokens_m": s["layout"]["gbs"] * model_seq_len / 1e6,
         "step_time_s": s["step_time_s"],
         "tokens_per_s_m": s["tokens_per_s"] / 1e6,
+        "tokens_per_day_bn": s["effective_tokens_per_day"] / 1e9,
+        "all_partitions_tokens_per_day_bn": c.concurrent.effective_tokens_per_day / 1e9,
         "mfu": s["mfu"],
         "memory_per_gpu_gb": s["memory_per_gpu_gb"],
         "ideal_days": s["ideal_days"],
@@ -96,13 +104,63 @@ def _row(phase: str, plan: TrainingPlan, model_seq_len: int) -> dict:
 def _bar(c: PhaseComparison) -> TrainingBar:
     step, mem = c.best.step, c.best.step.memory
     return TrainingBar(
-        label=f"{c.phase}\n{c.best.gpus:,} GPUs\n" + "+".join(g.split("_")[0] for g in c.best.gpu.split("+")),
+        label=f"{c.phase}\n{c.best.gpus:,} GPUs\n{c.best.partition}",
         ideal_days=c.best.ideal_days,
-        with_failures_days=c.best.monte_carlo["wall_days"]["p50"],
+        with_failures_days=c.best.wall_days,
         step_parts_s={label: getattr(step, key) for key, label in STEP_PARTS.items()},
         memory_parts_gb={label: getattr(mem, key) for key, label in MEMORY_PARTS.items()},
         usable_gb=mem.usable_gb,
+        tokens_per_day_bn={j.partition: j.effective_tokens_per_day / 1e9 for j in c.concurrent.jobs},
     )
+
+
+def _partition_rows(results: list[PhaseComparison]) -> pd.DataFrame:
+    rows = []
+    for c in results:
+        for p in c.by_partition:
+            rows.append({"phase": c.phase, "job": p.partition + (" (fastest single job)" if p is c.fastest else ""),
+                         "gpus": p.gpus, "tokens_per_day_bn": p.effective_tokens_per_day / 1e9,
+                         "ideal_days": p.ideal_days, "wall_days_p50": p.wall_days, "mfu": p.step.mfu})
+        split = c.concurrent
+        rows.append({"phase": c.phase, "job": "every partition at once", "gpus": split.gpus,
+                     "tokens_per_day_bn": split.effective_tokens_per_day / 1e9, "ideal_days": None,
+                     "wall_days_p50": None, "mfu": None})
+        cross = c.cross_generation
+        if cross is not None:  # with Daly's expected goodput of its own checkpoint chain
+            rows.append({"phase": c.phase, "job": "one job across generations", "gpus": cross.gpus,
+                         "tokens_per_day_bn": c.cross_generation_tokens_per_day / 1e9,
+                         "ideal_days": c.best.tokens / cross.tokens_per_s / 86_400,
+                         "wall_days_p50": c.best.tokens / c.cross_generation_tokens_per_day, "mfu": None})
+    return pd.DataFrame(rows)
+
+
+def _more_or_fewer(gain: float) -> str:
+    return f"{abs(gain):.0%} {'more' if gain >= 0 else 'fewer'}"
+
+
+def _value_text(results: list[PhaseComparison]) -> str:
+    """What the phases add, in tokens a day: the later partitions' own jobs made visible."""
+    last = results[-1]
+    now = last.concurrent.effective_tokens_per_day / 1e9
+    text = f"Every partition training at once, {last.phase} trains {now:,.0f} billion tokens a day"
+    if len(results) > 1:
+        before = results[-2]
+        text += (f", against {before.concurrent.effective_tokens_per_day / 1e9:,.0f} billion on {before.phase}")
+    text += "."
+    flagship = last.concurrent.jobs[0]
+    for job in last.concurrent.jobs[1:]:
+        share = job.effective_tokens_per_day / flagship.effective_tokens_per_day
+        daily = job.effective_tokens_per_day / 1e9
+        text += (f" The {job.gpus:,} GPUs of partition {job.partition} alone train {daily:,.0f}"
+                 f" billion tokens a day ({share:.0%} of the {flagship.gpus:,}-GPU flagship on {flagship.partition}) "
+                 f"and would finish the run in {job.wall_days:,.0f} days.")
+    cross = last.cross_generation
+    if cross is not None:
+        text += (f" One job over {cross.gpus:,} GPUs of every partition (replicas of one layout, the faster GPUs "
+                 f"taking more micro-batches) would process {_more_or_fewer(cross.gain_vs_best_partition)} tokens a "
+                 f"second than the fastest partition alone and {_more_or_fewer(cross.gain_vs_separate)} than every "
+                 "partition on its own run; its costs: " + "; ".join(cross.costs()[:-1]) + ".")
+    return text
 
 
 def _assumptions(ctx: Context, results: list[PhaseComparison]) -> tuple[AssumptionRow, ...]:
@@ -115,10 +173,10 @@ def _assumptions(ctx: Context, results: list[PhaseComparison]) -> tuple[Assumpti
     seen: set[str] = set()
     for c in results:
         for a in c.best.assumptions:
-            if a["name"] in seen or a["name"] in ("busy_hours", "idle_hours"):  # per run, not inputs
+            if a.name in seen or a.name in ("busy_hours", "idle_hours"):  # per run, not inputs
                 continue
-            seen.add(a["name"])
-            rows.append(AssumptionRow("training", a["name"], a["value"], a["unit"], a["source"], None))
+            seen.add(a.name)
+            rows.append(AssumptionRow("training", a.name, a.value, a.unit, a.source, None))
     return tuple(rows)
 
 
@@ -135,51 +193,54 @@ def build(ctx: Context) -> SectionOutput:
         results = compare_phases(model, ctx.spec, o.tokens, precisions=(o.precision,), options=o.reliability)
     except ValueError as exc:  # e.g. a cluster file without storage, or a model that fits nowhere
         return _unavailable(ctx, str(exc.args[0] if exc.args else exc))
+    results = with_headline(results, o.partition)  # a partition no phase has: exit 2 (the user's choice)
+    ctx.cache["training"] = results  # the failures section shows these jobs' checkpoint chain
     first = results[0].best
     ctx.cache["flagship_run"] = {  # the operations section simulates this run
-        "gpus": first.gpus, "gpu_type": first.gpu.split("+")[0], "ideal_days": first.ideal_days,
+        "gpus": first.gpus, "gpu_type": first.gpu_types[0], "ideal_days": first.ideal_days,
         "checkpoint_interval": first.checkpoint.interval_s, "checkpoint_write_s": first.checkpoint.blocking_s,
         "restart_s": first.checkpoint.restart_s,
     }
-    frame = pd.DataFrame([_row(c.phase, c.best, model.seq_len) for c in results])
+    frame = pd.DataFrame([_row(c, model.seq_len) for c in results])
     table = Table(
         "training", f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens",
-        "For each phase, the GPUs a single job can use (one GPU type, or H100 and H200 together) and the fastest "
-        "layout the plan search finds on them; days with failures come from a Monte Carlo of the run.",
+        "For each phase, the fastest single job: the partition (one GPU type, or H100 and H200 together), the "
+        "layout the plan search finds on it; days with failures come from a Monte Carlo of the run. The last "
+        "rows add every partition training at once.",
         frame, LABELS, FORMATS, summary=True, transpose=True,
     )
-    others = pd.DataFrame([{"phase": c.phase, "partition": p.gpu, "gpus": p.gpus,
-                            "ideal_days": p.ideal_days, "wall_days_p50": p.monte_carlo["wall_days"]["p50"]}
-                           for c in results for p in (c.best, *c.others)])
     options_table = Table(
-        "training_partitions", "Every part of the cluster that could run it",
-        "The same run on each GPU type alone and on compatible types together; the fastest (median days) is "
-        "the one above.", others,
-        {"phase": "phase", "partition": "GPUs used (type)", "gpus": "GPUs in the job",
-         "ideal_days": "days, ideal", "wall_days_p50": "days, with failures (median)"},
-        {"ideal_days": ",.1f", "wall_days_p50": ",.1f"},
+        "training_partitions", "Every partition's own job, and all of them at once",
+        "The same run on each partition of each phase (the fastest single job marked), and every partition "
+        "training its own copy at once: the tokens a day add up.", _partition_rows(results),
+        {"phase": "phase", "job": "job (partition)", "gpus": "GPUs in the job",
+         "tokens_per_day_bn": "tokens a day, with failures (billion)", "ideal_days": "days, ideal",
+         "wall_days_p50": "days, with failures (median)", "mfu": "model FLOPs utilisation"},
+        {"tokens_per_day_bn": ",.0f", "ideal_days": ",.1f", "wall_days_p50": ",.1f", "mfu": ".1%"},
+        summary=True,
     )
     figure = training_figure([_bar(c) for c in results], model.name)
     last = results[-1].best
     text = Paragraph(
         f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens would take "
-        f"{first.monte_carlo['wall_days']['p50']:,.0f} days on {results[0].phase} ({first.gpus:,} {first.gpu}) and "
-        f"{last.monte_carlo['wall_days']['p50']:,.0f} days on {results[-1].phase} ({last.gpus:,} {last.gpu}), "
-        f"failures and restarts included ({last.ideal_days:,.0f} days if nothing ever failed). The GPUs do "
-        f"useful model arithmetic {last.step.mfu:.0%} of the time (MFU); the rest is communication and "
-        "pipeline bubbles the layout cannot hide."
+        f"{first.wall_days:,.0f} days on {results[0].phase} ({first.gpus:,} GPUs of partition {first.partition}) and "
+        f"{last.wall_days:,.0f} days on {results[-1].phase} ({last.gpus:,} of {last.partition}), failures and "
+        f"restarts included ({last.ideal_days:,.0f} days if nothing ever failed). The GPUs do useful model "
+        f"arithmetic {last.step.mfu:.0%} of the time (MFU); the rest is communication and pipeline bubbles the "
+        f"layout cannot hide. {_value_text(results)}"
     )
     facts = [
         f"{c.phase}: best layout {layout_text(c.best.summary()['layout'])}, a step of "
         f"{c.best.step.step_time_s:,.1f} s, {c.best.step.memory.total_gb:,.0f} of "
         f"{c.best.step.memory.usable_gb:,.0f} GB usable per GPU." for c in results
     ]
+    facts += [f"{c.phase}: partition {why}" for c in results for why in c.skipped]
     if getattr(model, "estimate", False):
         facts.append(f"{model.name} is an estimated architecture; its reasoning is in the assumptions section.")
     numbers = {"training": {
         "available": True, "model": model.id, "tokens": o.tokens,
-        "phases": [{"phase": c.phase, "cluster_gpus": c.cluster_gpus, **c.best.summary()} for c in results],
-        "partitions": others.to_dict(orient="records"),
+        "phases": [c.summary() for c in results],
+        "partitions": _partition_rows(results).to_dict(orient="records"),
     }}
     section = Section("training", "What it can train", (text, Bullets(tuple(facts)), table, figure, options_table))
     return SectionOutput(section, numbers, _assumptions(ctx, results))

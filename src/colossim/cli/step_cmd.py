@@ -142,6 +142,7 @@ def step(
     cuda_graphs: str | None = typer.Option(None, help="none, layer or full [none]"),
     fused: bool | None = typer.Option(None, "--fused/--no-fused", help="fused element-wise kernels [on]"),
     flash: bool | None = typer.Option(None, "--flash/--no-flash", help="fused (flash) attention [on]"),
+    attention_kernel: str | None = typer.Option(None, help="fused attention kernel: fa3 or fa2 [fa3]"),
     fp8_recipe: str | None = typer.Option(None, help="delayed, current, blockwise or mxfp8 [delayed]"),
     grouped_gemm: bool | None = typer.Option(None, "--grouped-gemm/--no-grouped-gemm", help="MoE grouped GEMM [on]"),
     moe_host_sync: bool | None = typer.Option(None, "--moe-host-sync/--no-moe-host-sync",
@@ -187,6 +188,7 @@ def step(
     }
     software = {k: v for k, v in (
         ("cuda_graphs", cuda_graphs), ("fused_kernels", fused), ("flash_attention", flash),
+        ("attention_kernel", attention_kernel),
         ("fp8_recipe", fp8_recipe), ("moe_grouped_gemm", grouped_gemm), ("moe_host_sync", moe_host_sync),
         ("fsdp_reshard", fsdp_reshard), ("fsdp_prefetch", fsdp_prefetch),
         ("grad_sync_every_microbatch", grad_sync_every_microbatch), ("cp_comm", cp_comm),

@@ -26,7 +26,8 @@ LAYOUT_FLAGS: dict[str, Flag] = {
 OVERLAP_FLAG = "--overlap"  # the overlaps switched on, comma-separated (tp,cp,ep,pp,dp), or "none"
 SOFTWARE_FLAGS: dict[str, Flag] = {
     "framework": "--framework", "cuda_graphs": "--cuda-graphs", "fused_kernels": ("--fused", "--no-fused"),
-    "flash_attention": ("--flash", "--no-flash"), "fp8_recipe": "--fp8-recipe",
+    "flash_attention": ("--flash", "--no-flash"), "attention_kernel": "--attention-kernel",
+    "fp8_recipe": "--fp8-recipe",
     "moe_grouped_gemm": ("--grouped-gemm", "--no-grouped-gemm"),
     "moe_host_sync": ("--moe-host-sync", "--no-moe-host-sync"), "fsdp_reshard": "--fsdp-reshard",
     "fsdp_prefetch": "--fsdp-prefetch",

@@ -56,6 +56,8 @@ class DefaultChip(_Strict):
 class FamilyCalibration(_Strict):
     nvlink: NVLinkGeneration
     gemm_half_dim: float = Field(gt=0, description="narrowest GEMM dimension at which GEMMs run at half rate")
+    fa2_attention: float = Field(gt=0, le=1, description="FlashAttention-2's matmul rate / the family's best "
+                                                         "fused attention kernel's")
     fabric: FabricKind
     scale_out_gbps_per_gpu: dict[str, float] = Field(
         description="catalog GPU id -> its system's NIC Gb/s per GPU"
@@ -165,6 +167,7 @@ class HardwareArrays(NamedTuple):
     attention_eff: np.ndarray | float
     exp_rate: np.ndarray | float  # exponentials per second at the quoted clock
     exp_exposed: np.ndarray | float
+    fa2_attention: np.ndarray | float
     blockwise_fp8: np.ndarray | float
     hbm_bytes: np.ndarray | float
     hbm_bw: np.ndarray | float  # bytes/s, peak
@@ -267,6 +270,7 @@ class Hardware:
             attention_eff=k.attention_eff,
             exp_rate=self.chip.exp_tera_per_s * 1e12,
             exp_exposed=k.exp_exposed,
+            fa2_attention=c.fa2_attention,
             blockwise_fp8=k.blockwise_fp8_gemm,
             hbm_bytes=g.hbm_gb * GIB,
             hbm_bw=g.hbm_bw_tb_s * 1e12,

@@ -78,8 +78,9 @@ def _attention_core(m, lay, hw, T, tok, t):
     dims = m.qk_head_dim + m.v_head_dim
     mm_flash = T * 2.0 * m.attn_ctx * heads * dims  # causal: the attended keys only
     exps = T * m.attn_ctx * heads
-    flash_f = flash_attention_time(mm_flash, exps, hw)
-    flash_b = flash_attention_time(hw.attention_bwd_factor * mm_flash, exps, hw)  # P recomputed: exps again
+    fa2 = np.where(lay.fa2, hw.fa2_attention, 1.0)
+    flash_f = flash_attention_time(mm_flash / fa2, exps, hw)
+    flash_b = flash_attention_time(hw.attention_bwd_factor * mm_flash / fa2, exps, hw)  # P recomputed: exps again
     if bool(np.all(lay.flash)):
         return flash_f, flash_b
     # unfused: batched GEMMs over the full (masked) score matrix, K = head dim for Q.K^T, plus the softmax

@@ -161,6 +161,7 @@ class LayoutArrays(NamedTuple):
     graphs: np.ndarray  # GRAPH_CODE of software.cuda_graphs (0 none, 1 layer, 2 full)
     fused: np.ndarray  # bool: fused element-wise kernels
     flash: np.ndarray  # bool: fused (flash) attention
+    fa2: np.ndarray  # bool: the fused attention is FlashAttention-2 (no Hopper/Blackwell asynchronous path)
     fp8_recipe: np.ndarray  # FP8_RECIPE_CODE
     grouped: np.ndarray  # bool: grouped GEMM for the local experts
     host_sync: np.ndarray  # bool: MoE layers wait on the host (no CUDA graph)
@@ -212,6 +213,7 @@ def layout_arrays(
     graphs=0,
     fused=True,
     flash=True,
+    fa2=False,
     fp8_recipe=0,
     grouped=True,
     host_sync=True,
@@ -255,6 +257,7 @@ def layout_arrays(
         graphs=graphs,
         fused=fused,
         flash=flash,
+        fa2=fa2,
         fp8_recipe=fp8_recipe,
         grouped=grouped,
         host_sync=host_sync,
@@ -323,6 +326,7 @@ def software_columns(software: list[Software], pp: list[int]) -> dict[str, list]
         graphs=[GRAPH_CODE[s.cuda_graphs] for s in software],
         fused=[s.fused_kernels for s in software],
         flash=[s.flash_attention for s in software],
+        fa2=[s.attention_kernel == "fa2" for s in software],
         fp8_recipe=[FP8_RECIPE_CODE[s.fp8_recipe] for s in software],
         grouped=[s.moe_grouped_gemm for s in software],
         host_sync=[s.host_syncs for s in software],

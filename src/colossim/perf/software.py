@@ -27,6 +27,7 @@ Framework = Literal[
 FrameworkFamily = Literal["megatron_lm", "nemo", "pytorch", "deepspeed", "meta", "generic"]
 CudaGraphs = Literal["none", "layer", "full"]
 CpComm = Literal["ring", "all_gather"]
+AttentionKernel = Literal["fa2", "fa3"]
 Fp8Recipe = Literal["delayed", "current", "blockwise", "mxfp8"]
 FsdpReshard = Literal["always", "never", "auto"]
 
@@ -52,6 +53,9 @@ class Software(_Strict):
         default=True, description="fused norm, rotary, bias-activation and cross-entropy kernels (Transformer "
         "Engine, Apex, torch.compile); false: one kernel per PyTorch operator")
     flash_attention: bool = Field(default=True, description="fused (flash) attention; false: unfused softmax")
+    attention_kernel: AttentionKernel = Field(
+        default="fa3", description="fused attention kernel: fa3 (FlashAttention-3 / cuDNN / Transformer Engine, "
+        "using Hopper's and Blackwell's asynchronous tensor cores) or fa2 (FlashAttention-2, written for Ampere)")
     fp8_recipe: Fp8Recipe = Field(
         default="delayed", description="FP8 scaling: delayed (amax history, per tensor), current (per tensor, "
         "an extra amax pass), blockwise (1x128 / 128x128 blocks, Hopper), mxfp8 (1x32 blocks, Blackwell)")
@@ -93,6 +97,7 @@ class Release(_Strict):
     cuda_graphs: CudaGraphs
     fused_kernels: bool
     flash_attention: bool
+    attention_kernel: AttentionKernel = "fa3"
     fp8_recipe_hopper: Fp8Recipe
     fp8_recipe_blackwell: Fp8Recipe
     moe_grouped_gemm: bool
@@ -170,7 +175,7 @@ def software_defaults(framework: Framework = "megatron_lm", release: date | None
     r = fw.at(release)
     sw = Software(
         framework=framework, cuda_graphs=r.cuda_graphs, fused_kernels=r.fused_kernels,
-        flash_attention=r.flash_attention,
+        flash_attention=r.flash_attention, attention_kernel=r.attention_kernel,
         fp8_recipe=r.fp8_recipe_blackwell if blackwell else r.fp8_recipe_hopper,
         moe_grouped_gemm=r.moe_grouped_gemm, moe_host_sync=r.moe_host_sync,
         fsdp_reshard=fw.fsdp_reshard, fsdp_prefetch=fw.fsdp_prefetch,
@@ -181,6 +186,7 @@ def software_defaults(framework: Framework = "megatron_lm", release: date | None
 
 __all__ = [
     "CUDA_GRAPHS",
+    "AttentionKernel",
     "CpComm",
     "CudaGraphs",
     "FP8_RECIPES",

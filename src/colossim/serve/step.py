@@ -1,0 +1,145 @@
+"""One engine iteration of one pipeline stage of a serving replica: decode tokens of the running requests
+plus a chunk of prompt (prefill) tokens, batched together (continuous batching with chunked prefill:
+Orca, Yu et al. OSDI 2022; Sarathi-Serve, Agrawal et al. OSDI 2024). Vectorised over layouts.
+
+Per layer on the busiest GPU, each part takes the slower of its compute and its memory traffic (roofline,
+Williams et al. 2009):
+- non-expert GEMMs: 2 x rows x weights FLOPs at the precision's GEMM rate, rows padded to the tensor-core
+  tile (a decode GEMM over 8 tokens costs as much tensor time as 64), against the weights streamed from
+  HBM at the decode streaming efficiency;
+- routed experts: only the experts some token picked are read (E/ep x (1 - exp(-assignments/E)) on a rank);
+  the busiest expert rank gets mean + sqrt(2 mean ln ep) assignments (balls into bins, Raab & Steger 1998)
+  times the routing skew of perf/calibration.yaml;
+- attention: decode reads each request's KV cache (memory) and does its FLOPs (MLA absorbed: compute-bound);
+  prefill is causal attention over the prompt at the fused-attention rate;
+- communication: two all-reduces per layer under TP, a dispatch and a combine all-to-all per MoE layer
+  under data-parallel attention, one activation send per pipeline boundary;
+- fixed costs: a per-layer kernel gap and a per-iteration runtime overhead (serve/calibration.yaml).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from colossim.perf.compute import attention_time, gemm_rate, gemm_time, memory_time
+from colossim.perf.hardware import HardwareArrays
+from colossim.perf.step import ACT_BYTES, EW_HIDDEN
+from colossim.serve.comm import expert_all_to_all_time, stage_send_time, tp_allreduce_time
+from colossim.serve.constants import ServeConstants
+from colossim.serve.layout import ServeLayoutArrays
+from colossim.serve.memory import non_expert_shard, precision_bytes, stage_layers
+from colossim.serve.shapes import ServeModel
+
+
+class StageTime(NamedTuple):
+    """Seconds of one iteration on the busiest stage, by part (total = sum of the parts)."""
+
+    total_s: np.ndarray
+    gemm_s: np.ndarray  # non-expert and expert GEMMs and the LM head
+    attention_s: np.ndarray
+    comm_s: np.ndarray
+    fixed_s: np.ndarray  # kernel gaps, runtime overhead, element-wise kernels, drafting
+    compute_bound_s: np.ndarray  # part of gemm_s + attention_s limited by compute rather than HBM
+
+
+def _roofline(flops, calls, width, nbytes, rate, hw: HardwareArrays, c: ServeConstants):
+    comp = gemm_time(flops, calls, width, rate, hw.gemm_half_dim, hw.gemm_tail)
+    mem = nbytes / (hw.hbm_bw * c.stream_eff)
+    return np.maximum(comp, mem), np.where(comp >= mem, comp, 0.0)
+
+
+def busiest_rank_load(assignments, ranks, skew):
+    """Assignments on the busiest of `ranks` expert ranks: skew x (mean + sqrt(2 mean ln ranks))."""
+    mean = assignments / ranks
+    return skew * (mean + np.sqrt(2.0 * mean * np.log(np.maximum(ranks, 1.0))))
+
+
+def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
+               decode_seqs, decode_ctx, prefill_tokens, prefill_ctx, prefill_busiest=None) -> StageTime:
+    """Iteration time of one stage for `decode_seqs` running requests (each verifying 1 + draft tokens) with
+    `decode_ctx` cached tokens on average, plus `prefill_tokens` prompt tokens attending `prefill_ctx` earlier
+    positions on average. Counts are for the whole stage (all its GPUs). Under data-parallel attention each GPU
+    prefills its own requests, so the busiest GPU may carry more than its share: `prefill_busiest` prompt
+    tokens (default: an even share); every GPU then waits for it at the experts' all-to-all."""
+    t = lay.tp
+    ranks = np.where(lay.adp > 0, t, 1.0)  # GPUs of the stage that serve different requests
+    shard = non_expert_shard(lay)
+    layers = stage_layers(model, lay)
+    f_moe = model.moe_layers / model.layers
+    wb = precision_bytes(lay.wprec, c.w_bytes)
+    kvb = precision_bytes(lay.kvprec, c.kv_bytes)
+    rate = gemm_rate(lay.wprec, hw)
+    h = model.hidden
+
+    dec_tokens = decode_seqs * (1.0 + lay.spec_k)
+    tokens = dec_tokens + prefill_tokens
+    pf_busiest = prefill_tokens / ranks if prefill_busiest is None else prefill_busiest
+    rows = dec_tokens / ranks + pf_busiest  # GEMM rows on the busiest GPU
+    padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
+
+    # ---- non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
+    w_ne = model.layer_weights / shard
+    width = np.minimum(model.layer_width / shard, model.latent_width)
+    t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, w_ne * wb, rate, hw, c)
+
+    # ---- routed experts of one MoE layer
+    moe = model.experts > 0
+    experts = np.maximum(model.experts, 1.0)
+    ep = lay.ep
+    etp = t / ep
+    assignments = tokens * model.top_k
+    busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
+    active = experts / ep * (1.0 - np.exp(-assignments / experts))  # experts of one rank that get a token
+    active = np.maximum(active, 1e-9)
+    w_exp = model.expert_weights / etp
+    exp_rows = np.maximum(busiest / active, c.tile_rows)
+    t_exp, cb_exp = _roofline(2.0 * active * exp_rows * w_exp, 2.0, np.maximum(model.expert_ffn / etp, 1.0),
+                              active * w_exp * wb, rate, hw, c)
+    t_exp, cb_exp = np.where(moe, t_exp, 0.0), np.where(moe, cb_exp, 0.0)
+
+    # ---- attention of one layer
+    kv_shard = np.where(lay.adp > 0, 1.0, np.minimum(t, model.kv_heads))
+    seqs = decode_seqs / ranks
+    kv_read = seqs * decode_ctx * model.kv_elems * kvb / kv_shard
+    dec_flops = seqs * (1.0 + lay.spec_k) * decode_ctx * model.decode_attn_flops / shard
+    t_dec_mem = kv_read / (hw.hbm_bw * c.stream_eff)
+    t_dec_cmp = attention_time(dec_flops, hw)
+    t_pf = attention_time(pf_busiest * prefill_ctx * model.prefill_attn_flops / shard, hw)
+    t_attn = np.maximum(t_dec_mem, t_dec_cmp) + t_pf
+    cb_attn = np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
+
+    # ---- element-wise kernels (norms, residuals, rotary, activation) per layer
+    t_ew = memory_time(rows * EW_HIDDEN * h * ACT_BYTES, hw)
+
+    # ---- communication of one layer
+    msg = tokens * h * ACT_BYTES
+    t_ar = tp_allreduce_time(msg, t, hw, c.oneshot_lat_s)
+    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES, t, hw)
+    comm_layer = np.where(lay.adp > 0, f_moe * 2.0 * a2a, 2.0 * t_ar)
+
+    # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
+    head_w = model.vocab * h / shard
+    head_rows = np.maximum(dec_tokens / ranks, c.tile_rows) * (dec_tokens > 0)
+    t_head, cb_head = _roofline(2.0 * head_rows * head_w, 1.0, np.maximum(model.vocab / shard, 1.0),
+                                head_w * c.lm_head_bytes, hw.peak_bf16 * hw.eff_bf16, hw, c)
+
+    send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
+    gemm = layers * (t_ne + f_moe * t_exp) + t_head
+    attention = layers * t_attn
+    comm = layers * comm_layer + send
+    fixed = layers * (c.layer_overhead_s + t_ew) + c.iteration_overhead_s
+    base = gemm + attention + comm + fixed
+    draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)  # drafting steps before the verify pass
+    compute_bound = layers * (cb_ne + f_moe * cb_exp + cb_attn) + cb_head
+    return StageTime(base + draft, gemm, attention, comm, fixed + draft, compute_bound)
+
+
+def accepted_tokens(k, alpha):
+    """Expected tokens a step emits with k drafted tokens each accepted with probability alpha:
+    (1 - alpha^(k+1)) / (1 - alpha) (Leviathan, Kalman & Matias, ICML 2023, eq. 1); 1 without drafting."""
+    return np.where(k > 0, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
+
+
+__all__ = ["StageTime", "accepted_tokens", "busiest_rank_load", "stage_time"]

@@ -42,8 +42,8 @@ def stage_layers(model: ServeModel, lay: ServeLayoutArrays):
 
 
 def non_expert_shard(lay: ServeLayoutArrays):
-    """GPUs that share the non-expert weights: tp, or 1 when attention (and dense parts) run data-parallel."""
-    return np.where(lay.adp > 0, 1.0, lay.tp)
+    """GPUs that split the non-expert weights: the attention tensor-parallel size."""
+    return lay.atp
 
 
 def weights_per_gpu(model: ServeModel, lay: ServeLayoutArrays, c: ServeConstants):
@@ -60,7 +60,7 @@ def weights_per_gpu(model: ServeModel, lay: ServeLayoutArrays, c: ServeConstants
 
 
 def kv_bytes_per_token(model: ServeModel, lay: ServeLayoutArrays, c: ServeConstants):
-    kv_shard = np.where(lay.adp > 0, 1.0, np.minimum(lay.tp, model.kv_heads))
+    kv_shard = np.minimum(lay.atp, model.kv_heads)
     return stage_layers(model, lay) * model.kv_elems * precision_bytes(lay.kvprec, c.kv_bytes) / kv_shard
 
 
@@ -70,12 +70,12 @@ def default_budget(requests, prompt, output, pp, c: ServeConstants):
 
 
 def serve_memory(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
-                 prompt, output) -> ServeMemory:
-    """Memory per GPU and the requests a replica holds, for requests of `prompt` + `output` tokens."""
+                 reserve, prompt, output) -> ServeMemory:
+    """Memory per GPU and the requests a replica holds when each reserves `reserve` KV tokens (prompt + output
+    for one shape); `prompt` and `output` (means) size the default token budget."""
     weights = weights_per_gpu(model, lay, c)
     per_token = kv_bytes_per_token(model, lay, c)
-    ranks = np.where(lay.adp > 0, lay.tp, 1.0)  # GPUs of a stage that hold different requests
-    reserve = prompt + output
+    ranks = lay.groups  # data-parallel attention groups of a stage: they hold different requests
 
     def requests(workspace):
         free = hw.hbm_bytes - weights - workspace - c.reserved_bytes

@@ -8,7 +8,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from colossim.models.params import attention_dims, attention_params, dense_mlp_params, expert_params, router_params
+from colossim.models.params import (
+    attention_dims,
+    attention_params,
+    dense_mlp_params,
+    expert_params,
+    mlp_matrices,
+    router_params,
+)
 from colossim.models.schema import ModelSpec
 
 
@@ -30,6 +37,8 @@ class ServeModel(NamedTuple):
     top_k: np.ndarray | float
     expert_weights: np.ndarray | float  # one routed expert
     expert_ffn: np.ndarray | float
+    ffn: np.ndarray | float  # dense MLP width (0 without dense layers)
+    mlp_mats: np.ndarray | float  # 2 plain, 3 gated
     kv_elems: np.ndarray | float  # cached elements per token per layer, unsharded (GQA: 2 kv_heads d; MLA: latent)
     kv_heads: np.ndarray | float  # heads the KV cache can be split over by TP (MLA: 1, the latent is shared)
     q_heads: np.ndarray | float  # query heads (TP must divide them)
@@ -75,6 +84,8 @@ def serve_model(m: ModelSpec) -> ServeModel:
         top_k=float(moe.top_k if moe else 0),
         expert_weights=float(expert_params(m)),
         expert_ffn=float(moe.expert_ffn if moe else 0),
+        ffn=float(m.ffn or 0) if m.dense_layers else 0.0,
+        mlp_mats=float(mlp_matrices(m)),
         kv_elems=float(kv_elems),
         kv_heads=float(kv_heads),
         q_heads=float(m.heads),

@@ -64,7 +64,7 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     prefills its own requests, so the busiest GPU may carry more than its share: `prefill_busiest` prompt
     tokens (default: an even share); every GPU then waits for it at the experts' all-to-all."""
     t = lay.tp
-    ranks = np.where(lay.adp > 0, t, 1.0)  # GPUs of the stage that serve different requests
+    ranks = lay.groups  # data-parallel attention groups: they serve different requests
     shard = non_expert_shard(lay)
     layers = stage_layers(model, lay)
     f_moe = model.moe_layers / model.layers
@@ -100,7 +100,7 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     t_exp, cb_exp = np.where(moe, t_exp, 0.0), np.where(moe, cb_exp, 0.0)
 
     # ---- attention of one layer
-    kv_shard = np.where(lay.adp > 0, 1.0, np.minimum(t, model.kv_heads))
+    kv_shard = np.minimum(lay.atp, model.kv_heads)
     seqs = decode_seqs / ranks
     kv_read = seqs * decode_ctx * model.kv_elems * kvb / kv_shard
     dec_flops = seqs * (1.0 + lay.spec_k) * decode_ctx * model.decode_attn_flops / shard
@@ -110,14 +110,21 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     t_attn = np.maximum(t_dec_mem, t_dec_cmp) + t_pf
     cb_attn = np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
 
-    # ---- element-wise kernels (norms, residuals, rotary, activation) per layer
-    t_ew = memory_time(rows * EW_HIDDEN * h * ACT_BYTES, hw)
+    # ---- element-wise kernels per layer, as the training model counts them (perf/step.py): norms, residuals
+    # and rotary (EW_HIDDEN hidden-sized vectors per token), the MLP activation (read the gate/up outputs,
+    # write the product) and, per routed assignment, the permute / un-permute / weighted combine of a
+    # hidden vector (4 h); dense parts on the busiest GPU's rows, experts on the busiest expert rank's share
+    dense_act = (1.0 - f_moe) * model.mlp_mats * model.ffn / shard
+    expert_act = busiest / np.maximum(tokens, 1e-9) * (model.mlp_mats * model.expert_ffn / etp + 4.0 * h)
+    t_ew = memory_time(ACT_BYTES * (rows * (EW_HIDDEN * h + dense_act) + tokens * f_moe * expert_act), hw)
 
-    # ---- communication of one layer
-    msg = tokens * h * ACT_BYTES
-    t_ar = tp_allreduce_time(msg, t, hw, c.oneshot_lat_s)
-    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES, t, hw)
-    comm_layer = np.where(lay.adp > 0, f_moe * 2.0 * a2a, 2.0 * t_ar)
+    # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
+    # the MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and
+    # a dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)
+    dp = ranks > 1
+    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s)
+    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, t, hw)
+    comm_layer = np.where(dp, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
     head_w = model.vocab * h / shard

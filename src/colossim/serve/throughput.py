@@ -24,6 +24,7 @@ from colossim.serve.layout import ServeLayoutArrays
 from colossim.serve.memory import ServeMemory, serve_memory
 from colossim.serve.shapes import ServeModel
 from colossim.serve.step import StageTime, accepted_tokens, stage_time
+from colossim.serve.workload import ServeWorkload
 
 
 class ServeArrays(NamedTuple):
@@ -39,6 +40,8 @@ class ServeArrays(NamedTuple):
     ttft_s: np.ndarray  # time to first token of a request on an idle replica
     decode_replicas: np.ndarray  # decode replicas per prefill replica (0: colocated)
     compute_fraction: np.ndarray  # share of GPU time limited by compute (for power)
+    prefill_rps: np.ndarray  # requests/s one prefill replica admits (disaggregated; colocated: = requests_per_s)
+    kv_transfer_s: np.ndarray  # one prompt's KV cache from prefill to decode replica (0: colocated)
     memory: ServeMemory
     stage: StageTime  # one (decode) iteration at maximum load, busiest stage
     valid: np.ndarray
@@ -49,10 +52,10 @@ def busiest_prefill(lay: ServeLayoutArrays, mem: ServeMemory, decode_seqs, prefi
     with data-parallel attention each GPU admits whole prompts into its own token budget, so in an iteration
     one GPU can take a whole chunk while the others only decode: min(all prompt tokens of the iteration, one
     GPU's budget left after its decode tokens, one prompt rounded up to that budget)."""
-    ranks = np.where(lay.adp > 0, lay.tp, 1.0)
+    ranks = lay.groups
     per_rank_budget = np.maximum(mem.budget_tokens / ranks - decode_seqs * (1.0 + lay.spec_k) / ranks, 0.0)
     concentrated = np.minimum(prefill_tokens, np.maximum(per_rank_budget, np.minimum(prompt, per_rank_budget)))
-    return np.where(lay.adp > 0, np.maximum(concentrated, prefill_tokens / ranks), prefill_tokens / ranks)
+    return np.where(ranks > 1, np.maximum(concentrated, prefill_tokens / ranks), prefill_tokens / ranks)
 
 
 def _chunked_prefill_s(model, lay, hw, c, prompt, chunk):
@@ -63,16 +66,15 @@ def _chunked_prefill_s(model, lay, hw, c, prompt, chunk):
     return lay.pp * np.ceil(prompt / piece) * one.total_s, one
 
 
-def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, prompt, output,
+def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, work: ServeWorkload,
                      valid=None, c: ServeConstants | None = None) -> ServeArrays:
-    """Maximum-load figures of every layout row for requests of `prompt` input and `output` output tokens
-    (means; scalars or one per row)."""
+    """Maximum-load figures of every layout row for requests of the workload `work` (scalars or one per row)."""
     c = c or constants()
-    prompt = np.asarray(prompt, dtype=float)
-    output = np.asarray(output, dtype=float)
-    mem = serve_memory(model, lay, hw, c, prompt, output)
+    prompt = np.asarray(work.prompt, dtype=float)
+    output = np.asarray(work.output, dtype=float)
+    mem = serve_memory(model, lay, hw, c, work.reserve, prompt, output)
     acc = accepted_tokens(lay.spec_k, lay.spec_a)
-    ctx = prompt + output / 2.0  # a running request holds its prompt and, on average, half its output
+    ctx = np.asarray(work.context, dtype=float)  # cached tokens of a running request, on average
     per_step = 1.0 + lay.spec_k
     dis = lay.disagg > 0
 
@@ -80,7 +82,7 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     mb = mem.max_requests / lay.pp
     pf_per_req = acc * prompt / output  # prompt tokens admitted per running request per iteration
     mb = np.minimum(mb, mem.budget_tokens / (per_step + np.where(dis, 0.0, pf_per_req)))
-    mb = np.maximum(np.floor(mb), 0.0)
+    mb = np.where(mem.max_requests >= 1.0, np.maximum(np.floor(mb), 1.0), 0.0)  # a micro-batch holds >= 1
     pf = np.where(dis, 0.0, mb * pf_per_req)
     st = stage_time(model, lay, hw, c, mb, ctx, pf, prompt / 2.0, busiest_prefill(lay, mem, mb, pf, prompt))
     tok_replica = mb * acc / st.total_s
@@ -108,7 +110,8 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     if valid is not None:
         ok = ok & valid
     return ServeArrays(tokens, tokens / gpus, rps, gpus, mb * lay.pp, tpot, ttft, ratio,
-                       np.clip(compute_fraction, 0.0, 1.0), mem, st, ok)
+                       np.clip(compute_fraction, 0.0, 1.0), np.where(dis, prefill_rps, rps), np.where(dis, t_kv, 0.0),
+                       mem, st, ok)
 
 
 

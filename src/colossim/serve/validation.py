@@ -21,6 +21,7 @@ from colossim.serve.layout import from_serve_layouts, layout_label, serve_layout
 from colossim.serve.published import PublishedFile, PublishedRow, load_published, published_rows
 from colossim.serve.shapes import serve_model, stack_serve_models
 from colossim.serve.throughput import evaluate_serving, lone_request_latency
+from colossim.serve.workload import fixed_workload
 
 
 class _Out(BaseModel):
@@ -103,7 +104,7 @@ def _predict(rows: list[PublishedRow], kv_override: str | None = None) -> tuple[
     lay = from_serve_layouts([u[3] for u in usable])
     prompt = np.array([u[4].prompt_tokens for u in usable], dtype=float)
     output = np.array([u[4].output_tokens for u in usable], dtype=float)
-    res = evaluate_serving(model, lay, hw, prompt, output)
+    res = evaluate_serving(model, lay, hw, fixed_workload(prompt, output))
     ttft, tpot = lone_request_latency(model, lay, hw, prompt, output)
     for j, i in enumerate(idx):
         metric = rows[i].metric

@@ -85,8 +85,13 @@ def validate_cmd(
     cross_validate: bool = typer.Option(
         False, "--cv", help="also leave-one-source-out cross-validation (~1 min)"
     ),
+    serving: bool = typer.Option(False, "--serving", help="published serving results instead (FILE: same schema)"),
 ) -> None:
     """Predict every run and compare with its measured step time (MAPE overall, per GPU, per source)."""
+    if serving:
+        from colossim.cli.serve_cmd import serving_validation
+
+        return serving_validation(file, json_out)
     runs = load_runs(file)
     rep = predict_runs(runs)
     extra = {}

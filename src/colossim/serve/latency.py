@@ -158,7 +158,8 @@ def served_rate(curve: LoadCurve, target: LatencyTarget) -> ServedRate:
     t = np.where(np.isfinite(t), t, 0.0)
 
     def at(y):
-        return np.where(rate > 0, y[r, j] + t * (y[r, k] - y[r, j]), np.nan)
+        with np.errstate(invalid="ignore"):
+            return np.where(rate > 0, y[r, j] + t * (y[r, k] - y[r, j]), np.nan)
 
     return ServedRate(rate, at(curve.running), at(curve.tpot_s), at(curve.ttft_p99_s), binding)
 

@@ -149,8 +149,9 @@ def row_layout(lay: ServeLayoutArrays, i: int) -> ServeLayout:
 
 
 def layout_label(layout: ServeLayout) -> str:
+    """A short human description: 'TP8 EP8', '16 GPUs: attention TP1 x DP16, EP8, PP2', then precisions."""
     if layout.attention_dp > 1:
-        parts = [f"{layout.tp} GPUs: attention TP{layout.atp} x DP{layout.attention_dp}"]
+        parts = [f"{layout.gpus} GPUs: attention TP{layout.atp} x DP{layout.attention_dp}"]
     else:
         parts = [f"TP{layout.tp}"]
     if layout.ep > 1:
@@ -158,6 +159,8 @@ def layout_label(layout: ServeLayout) -> str:
     if layout.pp > 1:
         parts.append(f"PP{layout.pp}")
     text = " ".join(parts) + f", weights {layout.weights}, KV {layout.kv_cache}"
+    if layout.token_budget:
+        text += f", {layout.token_budget:,} tokens per iteration"
     if layout.disaggregated:
         text += ", prefill/decode disaggregated"
     if layout.speculative:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from colossim.models.schema import ModelSpec
-from colossim.perf.hardware import Hardware
+from colossim.perf.hardware import Hardware, HardwareArrays
 from colossim.perf.layout import PRECISION_CODE, PRECISIONS
 from colossim.serve.latency import BINDING, LatencyTarget, ServedRate, load_curve, served_rate
 from colossim.serve.layout import (
@@ -107,11 +107,18 @@ class ServeSearch:
     fitting: int
     elapsed_s: float
     output_tokens: float  # mean output tokens per request of the mix
+    machine_arrays: HardwareArrays
 
     def frame(self, top: int = 10) -> pd.DataFrame:
-        rows = []
-        for rank, i in enumerate(self.order[:top]):
+        rows, seen = [], set()
+        for i in self.order:
+            if len(rows) >= top:
+                break
             lay = row_layout(self.layouts, int(i))
+            if layout_label(lay) in seen:  # the same plan again (e.g. the heuristic budget equal to 2,048)
+                continue
+            seen.add(layout_label(lay))
+            rank = len(rows)
             r = self.result
             rows.append({
                 "rank": rank + 1, "layout": layout_label(lay), "tp": lay.tp, "pp": lay.pp, "ep": lay.ep,
@@ -152,7 +159,7 @@ def search_serving(model: ModelSpec, hw: Hardware, gpus: int, mix: RequestMix, t
     serving = np.flatnonzero(partition > 0)
     order = serving[np.lexsort((res.gpus[serving], -partition[serving]))]
     out = ServeSearch(sub, res, rate, replicas, partition, order, lay.rows, int(valid_idx.size), int(fits.size),
-                      time.perf_counter() - started, float(work.output))
+                      time.perf_counter() - started, float(work.output), hwa)
     return out
 
 

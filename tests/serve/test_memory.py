@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from serve_helpers import one
 
 from colossim.serve.constants import constants
 from colossim.serve.memory import kv_bytes_per_token, serve_memory, weights_per_gpu
-from serve_helpers import one
 
 
 def test_fp8_llama3_70b_weighs_its_parameter_count():

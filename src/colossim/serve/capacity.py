@@ -97,9 +97,10 @@ def _no_target_message(model: ModelSpec, s: ServeSearch, target: LatencyTarget, 
     w = mix.workload()
     ttft, tpot = lone_request_latency(serve_model(model), s.layouts, s.machine_arrays, w.prompt, w.output)
     return (f"no layout meets p99 TTFT <= {target.ttft_s:g} s and TPOT <= {1e3 * target.tpot_s:g} ms "
-            f"({s.fitting:,} layouts fit in memory): even a lone request gets at best {1e3 * float(np.nanmin(tpot)):.1f}"
-            f" ms per output token and {float(np.nanmin(ttft)):.2f} s to its first token; relax --tpot-ms / "
-            "--ttft-s, give more GPUs (--gpus), serve on a faster partition (--partition) or use FP8/FP4 weights")
+            f"({s.fitting:,} layouts fit in memory): even a lone request gets at best "
+            f"{1e3 * float(np.nanmin(tpot)):.1f} ms per output token and {float(np.nanmin(ttft)):.2f} s to its "
+            "first token; relax --tpot-ms / --ttft-s, give more GPUs (--gpus), serve on a faster partition "
+            "(--partition) or use FP8/FP4 weights")
 
 
 def _simulated_rate(model, one, hw, res, mix, target, closed_rps, max_rps, seed=1) -> tuple[float, SimResult | None]:
@@ -187,7 +188,8 @@ def serve_capacity(model: ModelSpec | str, machine: JobMachine, gpus: int | None
         requests_per_s=replicas * rate, output_tokens_per_s=out_tps,
         input_tokens_per_s=replicas * rate * float(work.prompt), output_tokens_per_s_per_gpu=out_tps / n,
         requests_per_s_per_gpu=replicas * rate / n, concurrent_users=users,
-        max_load_output_tokens_per_s=replicas * float(res.tokens_per_s[0]), closed_form_requests_per_s=replicas * closed,
+        max_load_output_tokens_per_s=replicas * float(res.tokens_per_s[0]),
+        closed_form_requests_per_s=replicas * closed,
         binding=BINDING[int(s.rate.binding[best])], ttft_p50_s=lat[0], ttft_p99_s=lat[1], tpot_p50_s=lat[2],
         tpot_p99_s=lat[3], weights_gb_per_gpu=float(res.memory.weights_bytes[0]) / 1e9,
         kv_cache_gb_per_gpu=float(res.memory.kv_budget_bytes[0]) / 1e9, power_mw=cost.facility_mw,

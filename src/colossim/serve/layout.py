@@ -138,7 +138,8 @@ def from_serve_layouts(layouts: list[ServeLayout]) -> ServeLayoutArrays:
 def row_layout(lay: ServeLayoutArrays, i: int) -> ServeLayout:
     """Row i of a ServeLayoutArrays as a typed layout (for display and round trips)."""
     k = int(lay.spec_k[i])
-    spec = Speculative(draft_tokens=k, acceptance=float(lay.spec_a[i]), draft_cost=float(lay.spec_cost[i])) if k else None
+    spec = (Speculative(draft_tokens=k, acceptance=float(lay.spec_a[i]), draft_cost=float(lay.spec_cost[i]))
+            if k else None)
     return ServeLayout(
         tp=int(lay.tp[i]), pp=int(lay.pp[i]), ep=int(lay.ep[i]),
         attention_tp=None if lay.atp[i] == lay.tp[i] else int(lay.atp[i]),
@@ -196,7 +197,8 @@ def serve_layout_problems(model: ModelSpec, layout: ServeLayout) -> list[str]:
     if t % a:
         out.append(f"attention_tp={a} must divide tp={t}")
     if model.heads % a:
-        out.append(f"attention TP {a} does not divide the {model.heads} attention heads: use a divisor of {model.heads}")
+        out.append(f"attention TP {a} does not divide the {model.heads} attention heads: "
+                   f"use a divisor of {model.heads}")
     kv = model.kv_heads or model.heads
     if model.attention != "mla" and (kv % a if a <= kv else a % kv):
         out.append(f"attention TP {a} and the {kv} key/value heads: it must divide them, or be a multiple of them")

@@ -62,7 +62,8 @@ def candidate_layouts(model: ModelSpec, hw: Hardware, gpus: int, precisions=None
     kv = kv_caches or (["bf16", "fp8"] if hw.gpu.dense_tflops.fp8 else ["bf16"])
     rows = []
     for t in tps:
-        eps = [e for e in TP_OPTIONS + (128, 256) if e <= t and t % e == 0 and model.moe.experts % e == 0] if moe else [1]
+        eps = ([e for e in TP_OPTIONS + (128, 256) if e <= t and t % e == 0 and model.moe.experts % e == 0]
+               if moe else [1])
         atps = [a for a in TP_OPTIONS if a <= min(t, domain) and t % a == 0] if moe else [t]
         for p in pps:
             if t * p > gpus:
@@ -189,8 +190,8 @@ def why_lost(s: ServeSearch, best: int, other: int) -> str:
     per_gpu_b = q.rate_rps[other] / r.gpus[other]
     text = f"the runner-up ({layout_label(b)}) serves {100 * loss:.0f}% less on the partition: "
     if s.replicas[other] * r.gpus[other] < 0.9 * s.replicas[best] * r.gpus[best]:
-        return text + (f"its {r.gpus[other]:.4g}-GPU replicas leave {100 * (1 - s.replicas[other] * r.gpus[other] / (s.replicas[best] * r.gpus[best])):.0f}% "
-                       "more of the GPUs idle")
+        used = s.replicas[other] * r.gpus[other] / (s.replicas[best] * r.gpus[best])
+        return text + f"its {r.gpus[other]:.4g}-GPU replicas leave {100 * (1 - used):.0f}% more of the GPUs idle"
     binding = BINDING[int(q.binding[other])]
     if q.binding[other] == 0:
         cause = (f"its KV cache holds only {r.batch[other]:,.0f} requests per replica (vs {r.batch[best]:,.0f}), "

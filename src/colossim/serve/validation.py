@@ -155,8 +155,9 @@ def validate_serving(data: PublishedFile | None = None) -> ServeValidationReport
     gens = sorted({hardware_for(x.gpu).gpu.architecture.split(" ")[0] + " " + x.gpu for x in head
                    if x.error_pct is not None})
     return ServeValidationReport(
-        rows=results, headline=error_stats(x.error_pct for x in head), all_throughput=error_stats(
-            x.error_pct for x in thr), latency=error_stats(x.error_pct for x in results if x.metric != "output_tokens_per_s"),
+        rows=results, headline=error_stats(x.error_pct for x in head),
+        all_throughput=error_stats(x.error_pct for x in thr),
+        latency=error_stats(x.error_pct for x in results if x.metric != "output_tokens_per_s"),
         by_gpu=grouped(head, lambda x: x.gpu), by_source=grouped(thr, lambda x: x.source),
         by_kind=grouped(thr, lambda x: "moe" if x.moe else "dense"),
         by_reliability=grouped(thr, lambda x: x.reliability), kv_bf16_sensitivity=sens, worst_row=worst,

@@ -158,7 +158,8 @@ def search_serving(model: ModelSpec, hw: Hardware, gpus: int, mix: RequestMix, t
     replicas = np.floor(gpus / np.maximum(res.gpus, 1e-9))
     partition = replicas * rate.rate_rps * float(work.output)
     serving = np.flatnonzero(partition > 0)
-    order = serving[np.lexsort((res.gpus[serving], -partition[serving]))]
+    # best first; ties go to fewer GPUs per replica, then to the FP8 KV cache
+    order = serving[np.lexsort((-sub.kvprec[serving], res.gpus[serving], -partition[serving]))]
     out = ServeSearch(sub, res, rate, replicas, partition, order, lay.rows, int(valid_idx.size), int(fits.size),
                       time.perf_counter() - started, float(work.output), hwa)
     return out

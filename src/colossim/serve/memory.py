@@ -33,7 +33,8 @@ class ServeMemory(NamedTuple):
 
 
 def precision_bytes(codes, table):
-    return np.choose(np.asarray(codes, dtype=int), table)
+    """Bytes per element at each row's precision code (a table lookup)."""
+    return np.asarray(table, dtype=float)[np.asarray(codes).astype(np.intp)]
 
 
 def stage_layers(model: ServeModel, lay: ServeLayoutArrays):

@@ -84,20 +84,23 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     width = np.minimum(model.layer_width / shard, model.latent_width)
     t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, w_ne * wb, rate, hw, c)
 
-    # ---- routed experts of one MoE layer
-    moe = model.experts > 0
-    experts = np.maximum(model.experts, 1.0)
+    # ---- routed experts of one MoE layer (skipped when every row is one dense model)
+    dense_model = np.ndim(model.experts) == 0 and model.experts == 0
     ep = lay.ep
     etp = t / ep
-    assignments = tokens * model.top_k
-    busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
-    active = experts / ep * (1.0 - np.exp(-assignments / experts))  # experts of one rank that get a token
-    active = np.maximum(active, 1e-9)
-    w_exp = model.expert_weights / etp
-    exp_rows = np.maximum(busiest / active, c.tile_rows)
-    t_exp, cb_exp = _roofline(2.0 * active * exp_rows * w_exp, 2.0, np.maximum(model.expert_ffn / etp, 1.0),
-                              active * w_exp * wb, rate, hw, c)
-    t_exp, cb_exp = np.where(moe, t_exp, 0.0), np.where(moe, cb_exp, 0.0)
+    if dense_model:
+        t_exp = cb_exp = busiest = 0.0
+    else:
+        moe = model.experts > 0
+        experts = np.maximum(model.experts, 1.0)
+        assignments = tokens * model.top_k
+        busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
+        active = np.maximum(experts / ep * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
+        w_exp = model.expert_weights / etp
+        exp_rows = np.maximum(busiest / active, c.tile_rows)
+        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * w_exp, 2.0, np.maximum(model.expert_ffn / etp, 1.0),
+                                  active * w_exp * wb, rate, hw, c)
+        t_exp, cb_exp = np.where(moe, t_exp, 0.0), np.where(moe, cb_exp, 0.0)
 
     # ---- attention of one layer
     kv_shard = np.minimum(lay.atp, model.kv_heads)
@@ -115,16 +118,20 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     # write the product) and, per routed assignment, the permute / un-permute / weighted combine of a
     # hidden vector (4 h); dense parts on the busiest GPU's rows, experts on the busiest expert rank's share
     dense_act = (1.0 - f_moe) * model.mlp_mats * model.ffn / shard
-    expert_act = busiest / np.maximum(tokens, 1e-9) * (model.mlp_mats * model.expert_ffn / etp + 4.0 * h)
-    t_ew = memory_time(ACT_BYTES * (rows * (EW_HIDDEN * h + dense_act) + tokens * f_moe * expert_act), hw)
+    ew = rows * (EW_HIDDEN * h + dense_act)
+    if not dense_model:
+        ew = ew + f_moe * busiest * (model.mlp_mats * model.expert_ffn / etp + 4.0 * h)
+    t_ew = memory_time(ACT_BYTES * ew, hw)
 
     # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
     # the MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and
     # a dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)
-    dp = ranks > 1
     t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s)
-    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, t, hw)
-    comm_layer = np.where(dp, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
+    if dense_model:
+        comm_layer = 2.0 * t_ar
+    else:
+        a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, t, hw)
+        comm_layer = np.where(ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
     head_w = model.vocab * h / shard

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from colossim.inputs import input_error
 from colossim.models.zoo import get_model
-from colossim.perf.hardware import hardware_for, stack_hardware
+from colossim.perf.hardware import Calibration, hardware_for, stack_hardware
 from colossim.serve.layout import from_serve_layouts, layout_label, serve_layout_problems
 from colossim.serve.published import PublishedFile, PublishedRow, load_published, published_rows
 from colossim.serve.shapes import serve_model, stack_serve_models
@@ -77,14 +77,15 @@ def error_stats(errors) -> ErrorStats | None:
                       median_abs_pct=float(np.median(a)), max_abs_pct=float(a.max()))
 
 
-def _predict(rows: list[PublishedRow], kv_override: str | None = None) -> tuple[list[float | None], list[str]]:
+def _predict(rows: list[PublishedRow], kv_override: str | None = None,
+             calibration: Calibration | None = None) -> tuple[list[float | None], list[str]]:
     """Predicted value and status of every row (one vectorised evaluation)."""
     status = []
     usable = []
     for r in rows:
         try:
             spec = get_model(r.model)
-            hw = hardware_for(r.gpu)
+            hw = hardware_for(r.gpu, calibration=calibration)
         except KeyError as exc:
             status.append(f"unsupported: {exc.args[0] if exc.args else exc}")
             continue
@@ -116,10 +117,13 @@ def _predict(rows: list[PublishedRow], kv_override: str | None = None) -> tuple[
     return values, status
 
 
-def validate_serving(data: PublishedFile | None = None) -> ServeValidationReport:
+def validate_serving(data: PublishedFile | None = None,
+                     calibration: Calibration | None = None) -> ServeValidationReport:
+    """Every row of `data` (default: the shipped file) predicted with the shipped constants, or with another
+    training-model calibration (colossim.perf.hardware.parse_calibration) to see what a change would do."""
     data = data or load_published()
     rows = published_rows(data)
-    values, status = _predict(rows)
+    values, status = _predict(rows, calibration=calibration)
     kinds = {}
     results = []
     for r, v, s in zip(rows, values, status, strict=True):
@@ -147,7 +151,7 @@ def validate_serving(data: PublishedFile | None = None) -> ServeValidationReport
 
     assumed_kv = {k for k, src in data.sources.items() if "kv" in src.assumed.lower()}
     sens_rows = [r for r in rows if r.headline and r.source in assumed_kv]
-    sens_vals, _ = _predict(sens_rows, kv_override="bf16")
+    sens_vals, _ = _predict(sens_rows, kv_override="bf16", calibration=calibration)
     sens = error_stats([(v - r.measured) / r.measured * 100.0 for r, v in zip(sens_rows, sens_vals, strict=True)
                         if v is not None])
     scored = [x for x in head if x.error_pct is not None]

@@ -3,13 +3,13 @@ and the `--serving` part of `colossim validate` (published serving results vs th
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from colossim.cli.common import console, guarded, print_json
+from colossim.cli.plan_cmd import _date  # one --at parser for the commands that take a date
 from colossim.cluster import load_cluster
 from colossim.serve.capacity import ServeCapacity, serve_capacity, serve_frame
 from colossim.serve.latency import LatencyTarget
@@ -22,15 +22,6 @@ from colossim.serve.workload import default_mix, fixed_mix, read_mix_csv
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--at {text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _mix(prompt: int | None, output: int | None, mix_csv: Path | None):

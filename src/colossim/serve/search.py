@@ -189,6 +189,9 @@ def why_lost(s: ServeSearch, best: int, other: int) -> str:
     loss = 1.0 - s.partition_tokens_per_s[other] / s.partition_tokens_per_s[best]
     per_gpu_a = q.rate_rps[best] / r.gpus[best]
     per_gpu_b = q.rate_rps[other] / r.gpus[other]
+    if loss < 0.005:
+        return (f"the runner-up ({layout_label(b)}) ties with the best within 0.5%; the best needs "
+                f"{r.gpus[best]:.4g} GPUs per replica against {r.gpus[other]:.4g}")
     text = f"the runner-up ({layout_label(b)}) serves {100 * loss:.0f}% less on the partition: "
     if s.replicas[other] * r.gpus[other] < 0.9 * s.replicas[best] * r.gpus[best]:
         used = s.replicas[other] * r.gpus[other] / (s.replicas[best] * r.gpus[best])

@@ -9,7 +9,7 @@ Sweeping N from 1 to the memory limit traces lambda -> TPOT = tau / accepted wit
 Time to first token. A prompt waits for room in the iteration token budget, then needs ceil(P / C) iterations,
 C the budget left after the decode tokens. The budget is a queue: utilisation rho = prompt tokens admitted per
 iteration / C; the mean wait is the M/D/1 Pollaczek-Khinchine value rho S / (2 (1 - rho)) (Kleinrock,
-Queueing Systems I, 1975, eq. 5.105) with S = ceil(P / C) tau, and its tail is taken exponential (Kingman's
+Queueing Systems Vol. I, 1975, ch. 5) with S = ceil(P / C) tau, and its tail is taken exponential (Kingman's
 heavy-traffic approximation): P(W > t) = rho exp(-rho t / W_mean), so W_p99 = (W_mean / rho) ln(100 rho).
 Disaggregated replicas queue prompts at the prefill replica the same way, then add the KV transfer.
 The event simulation (serve/simulate.py) checks these figures for the chosen layout.

@@ -147,11 +147,17 @@ def serve_capacity(model: ModelSpec | str, machine: JobMachine, gpus: int | None
     best = int(s.order[0])
     one = take_rows(s.layouts, np.array([best]), s.layouts.rows)
     res = take_rows(s.result, np.array([best]), s.layouts.rows)
+    ratio = float(s.rate.decode_replicas[best])
+    max_rps = float(res.requests_per_s[0])  # one replica with requests always waiting
+    if one.disagg[0] > 0:  # the decode replicas provisioned for the target, not for full load
+        decode_max = float(res.prefill_rps[0] / max(float(res.decode_replicas[0]), 1e-30))
+        max_rps = min(float(res.prefill_rps[0]), ratio * decode_max)
+        res = res._replace(decode_replicas=np.array([ratio]), gpus=one.gpus * (1.0 + ratio))
     m, hwa = serve_model(spec), hw.arrays()
     closed = float(s.rate.rate_rps[best])
     work = mix.workload()
     if simulate:
-        rate, sim = _simulated_rate(m, one, hwa, res, mix, target, closed, float(res.requests_per_s[0]))
+        rate, sim = _simulated_rate(m, one, hwa, res, mix, target, closed, max(max_rps, closed))
         if rate <= 0:
             raise ValueError(_no_target_message(spec, s, target, mix))
     else:
@@ -160,7 +166,7 @@ def serve_capacity(model: ModelSpec | str, machine: JobMachine, gpus: int | None
     tpot_cf = float(np.interp(rate, curve.rate_rps[0], curve.tpot_s[0]))
     ttft_cf = float(np.interp(rate, curve.rate_rps[0], curve.ttft_p99_s[0]))
     replicas = int(s.replicas[best])
-    gpr = float(res.gpus[0])
+    gpr = float(s.rate.gpus[best])
     out_tps = replicas * rate * float(work.output)
     lat = (sim.ttft_p50_s, sim.ttft_p99_s, sim.tpot_p50_s, sim.tpot_p99_s) if sim else (
         float(np.interp(rate, curve.rate_rps[0], curve.ttft_p50_s[0])), ttft_cf, tpot_cf, tpot_cf)
@@ -184,11 +190,11 @@ def serve_capacity(model: ModelSpec | str, machine: JobMachine, gpus: int | None
         model=spec.id, model_name=spec.name, cluster=machine.cluster, partition=machine.gpu,
         gpus_available=machine.gpus_available, gpus=n, mix=mix.describe(), ttft_target_s=target.ttft_s,
         tpot_target_s=target.tpot_s, layout=layout, layout_label=layout_label(layout), gpus_per_replica=gpr,
-        replicas=replicas, gpus_serving=replicas * gpr, decode_replicas_per_prefill=float(res.decode_replicas[0]),
+        replicas=replicas, gpus_serving=replicas * gpr, decode_replicas_per_prefill=ratio,
         requests_per_s=replicas * rate, output_tokens_per_s=out_tps,
         input_tokens_per_s=replicas * rate * float(work.prompt), output_tokens_per_s_per_gpu=out_tps / n,
         requests_per_s_per_gpu=replicas * rate / n, concurrent_users=users,
-        max_load_output_tokens_per_s=replicas * float(res.tokens_per_s[0]),
+        max_load_output_tokens_per_s=replicas * max_rps * float(work.output),
         closed_form_requests_per_s=replicas * closed,
         binding=BINDING[int(s.rate.binding[best])], ttft_p50_s=lat[0], ttft_p99_s=lat[1], tpot_p50_s=lat[2],
         tpot_p99_s=lat[3], weights_gb_per_gpu=float(res.memory.weights_bytes[0]) / 1e9,

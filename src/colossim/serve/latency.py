@@ -11,7 +11,9 @@ C the budget left after the decode tokens. The budget is a queue: utilisation rh
 iteration / C; the mean wait is the M/D/1 Pollaczek-Khinchine value rho S / (2 (1 - rho)) (Kleinrock,
 Queueing Systems Vol. I, 1975, ch. 5) with S = ceil(P / C) tau, and its tail is taken exponential (Kingman's
 heavy-traffic approximation): P(W > t) = rho exp(-rho t / W_mean), so W_p99 = (W_mean / rho) ln(100 rho).
-Disaggregated replicas queue prompts at the prefill replica the same way, then add the KV transfer.
+Disaggregated replicas queue prompts at the prefill replica the same way, then add the KV transfer; each
+prefill replica runs at the highest utilisation that meets the TTFT target and gets as many decode replicas
+as that rate needs at the TPOT target (SLO-driven provisioning, DistServe, Zhong et al. OSDI 2024).
 The event simulation (serve/simulate.py) checks these figures for the chosen layout.
 """
 
@@ -26,8 +28,8 @@ from colossim.perf.hardware import HardwareArrays
 from colossim.serve.constants import ServeConstants, constants
 from colossim.serve.layout import ServeLayoutArrays
 from colossim.serve.shapes import ServeModel
-from colossim.serve.step import accepted_tokens, stage_time
-from colossim.serve.throughput import ServeArrays, busiest_prefill
+from colossim.serve.step import accepted_tokens
+from colossim.serve.throughput import ServeArrays, mixed_iteration
 from colossim.serve.workload import ServeWorkload
 
 CURVE_POINTS = 32
@@ -42,13 +44,20 @@ class LatencyTarget(BaseModel):
 
 
 class LoadCurve(NamedTuple):
-    """Per row (axis 0) and load point (axis 1)."""
+    """Per row (axis 0) and load point (axis 1); for a disaggregated row the curve is its decode replica's and
+    the prefill replica is described per row (the last five fields)."""
 
     running: np.ndarray  # requests decoding at once, per (decode) replica
-    rate_rps: np.ndarray  # arrival rate of one replica that sustains it
+    rate_rps: np.ndarray  # arrival rate of one (decode) replica that sustains it
     tpot_s: np.ndarray
-    ttft_p99_s: np.ndarray
+    ttft_p99_s: np.ndarray  # colocated rows only (0 for disaggregated rows: the prefill replica sets it)
     ttft_p50_s: np.ndarray
+    disagg: np.ndarray  # per row
+    replica_gpus: np.ndarray  # GPUs of one prefill or decode replica
+    prefill_rps: np.ndarray  # requests/s a prefill replica admits at full load
+    prefill_s: np.ndarray  # a mean prompt's time on an idle prefill replica
+    prefill_p99_s: np.ndarray  # a p99 prompt's
+    kv_transfer_s: np.ndarray
 
 
 class ServedRate(NamedTuple):
@@ -57,6 +66,8 @@ class ServedRate(NamedTuple):
     tpot_s: np.ndarray
     ttft_p99_s: np.ndarray
     binding: np.ndarray  # 0 capacity (memory), 1 TPOT target, 2 TTFT target, 3 none met
+    gpus: np.ndarray  # GPUs of one replica at this rate (a disaggregated one: prefill + its decode replicas)
+    decode_replicas: np.ndarray  # decode replicas per prefill replica, provisioned for the target (0: colocated)
 
 
 def _wait_quantiles(rho, service):
@@ -96,12 +107,10 @@ def load_curve(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, wo
     acc = accepted_tokens(ly.spec_k, ly.spec_a)
     mb = np.maximum(flat / ly.pp, 1.0)  # fewer requests than stages: micro-batches of one
     pf = np.where(dis, 0.0, mb * acc * prompt / output)
-    st = stage_time(m, ly, h, c, mb, ctx, pf, prompt / 2.0, busiest_prefill(ly, mem, mb, pf, prompt))
+    st = mixed_iteration(m, ly, h, c, mem, mb, ctx, pf, prompt)
     tau = ly.pp * st.total_s
     tpot = tau / acc
     per_replica = flat * acc / (output * tau)
-    ratio, prefill_rps = take(res.decode_replicas), take(res.prefill_rps)
-    rate = np.where(dis, per_replica * ratio, per_replica)  # a disaggregated unit has `ratio` decode replicas
     p99 = take(np.asarray(prompt_p99, dtype=float))
 
     # colocated: prompts queue for the iteration budget left after the decode tokens
@@ -111,17 +120,33 @@ def load_curve(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, wo
     w50, w99 = _wait_quantiles(rho, s_mean)
     co99 = np.ceil(p99 / room) * tau + w99 + tau / 2.0
     co50 = s_mean + w50 + tau / 2.0
-    # disaggregated: prompts queue at the prefill replica, then their KV cache moves
-    ttft_pf = take(res.ttft_s) - take(res.kv_transfer_s)
-    rho_p = rate / np.maximum(prefill_rps, 1e-30)
-    d50, d99 = _wait_quantiles(rho_p, ttft_pf)
-    di99 = ttft_pf * p99 / prompt + d99 + take(res.kv_transfer_s)
-    di50 = ttft_pf + d50 + take(res.kv_transfer_s)
     shape = (rows, points)
-    over = np.where(dis, rho_p >= 1.0, rho >= 1.0)
-    ttft99 = np.where(over, np.inf, np.where(dis, di99, co99))
-    ttft50 = np.where(over, np.inf, np.where(dis, di50, co50))
-    return LoadCurve(running, rate.reshape(shape), tpot.reshape(shape), ttft99.reshape(shape), ttft50.reshape(shape))
+    over = rho >= 1.0
+    ttft99 = np.where(dis, 0.0, np.where(over, np.inf, co99))
+    ttft50 = np.where(dis, 0.0, np.where(over, np.inf, co50))
+    prefill_s = res.ttft_s - res.kv_transfer_s
+    return LoadCurve(running, per_replica.reshape(shape), tpot.reshape(shape), ttft99.reshape(shape),
+                     ttft50.reshape(shape), lay.disagg > 0, lay.gpus, res.prefill_rps, prefill_s,
+                     prefill_s * np.asarray(prompt_p99, dtype=float) / np.asarray(work.prompt, dtype=float),
+                     res.kv_transfer_s)
+
+
+def prefill_ttft(curve: LoadCurve, rho):
+    """(p50, p99) TTFT of a disaggregated row whose prefill replica runs at utilisation rho."""
+    w50, w99 = _wait_quantiles(rho, curve.prefill_s)
+    return curve.prefill_s + w50 + curve.kv_transfer_s, curve.prefill_p99_s + w99 + curve.kv_transfer_s
+
+
+def _prefill_utilisation(curve: LoadCurve, ttft_target: float):
+    """The highest prefill-replica utilisation at which the p99 TTFT meets the target (bisection; -1: none)."""
+    lo = np.zeros_like(curve.prefill_s)
+    hi = np.full_like(lo, 0.999)
+    ok0 = prefill_ttft(curve, lo)[1] <= ttft_target
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        good = prefill_ttft(curve, mid)[1] <= ttft_target
+        lo, hi = np.where(good, mid, lo), np.where(good, hi, mid)
+    return np.where(ok0, lo, -1.0)
 
 
 def _crossing(x, y, limit):
@@ -161,9 +186,23 @@ def served_rate(curve: LoadCurve, target: LatencyTarget) -> ServedRate:
         with np.errstate(invalid="ignore"):
             return np.where(rate > 0, y[r, j] + t * (y[r, k] - y[r, j]), np.nan)
 
-    return ServedRate(rate, at(curve.running), at(curve.tpot_s), at(curve.ttft_p99_s), binding)
+    running, tpot, ttft99 = at(curve.running), at(curve.tpot_s), at(curve.ttft_p99_s)
+    gpus = curve.replica_gpus * np.ones_like(rate)
+    ratio = np.zeros_like(rate)
+    if np.any(curve.disagg):  # provision decode replicas per prefill replica for the target (DistServe)
+        rho = _prefill_utilisation(curve, target.ttft_s)
+        prefill = np.maximum(rho, 0.0) * curve.prefill_rps
+        ratio = np.where(curve.disagg & (rate > 0), prefill / np.maximum(rate, 1e-30), 0.0)
+        ok = curve.disagg & (rho > 0) & (rate > 0)
+        binding = np.where(curve.disagg, np.where(ok, binding, np.where(rho < 0, 3, binding)), binding)
+        ttft99 = np.where(curve.disagg, prefill_ttft(curve, np.maximum(rho, 0.0))[1], ttft99)
+        running = np.where(curve.disagg, running * ratio, running)
+        gpus = np.where(curve.disagg, curve.replica_gpus * (1.0 + ratio), gpus)
+        rate = np.where(curve.disagg, np.where(ok, prefill, 0.0), rate)
+    return ServedRate(rate, running, tpot, ttft99, binding, gpus, ratio)
 
 
 BINDING = ("memory capacity", "TPOT target", "TTFT target", "no rate meets the targets")
 
-__all__ = ["BINDING", "CURVE_POINTS", "LatencyTarget", "LoadCurve", "ServedRate", "load_curve", "served_rate"]
+__all__ = ["BINDING", "CURVE_POINTS", "LatencyTarget", "LoadCurve", "ServedRate", "load_curve", "prefill_ttft",
+           "served_rate"]

@@ -125,10 +125,10 @@ class ServeSearch:
                 "rank": rank + 1, "layout": layout_label(lay), "tp": lay.tp, "pp": lay.pp, "ep": lay.ep,
                 "attention_tp": lay.atp, "weights": lay.weights, "kv_cache": lay.kv_cache,
                 "disaggregated": lay.disaggregated, "token_budget": lay.token_budget,
-                "gpus_per_replica": float(r.gpus[i]), "replicas": int(self.replicas[i]),
+                "gpus_per_replica": float(self.rate.gpus[i]), "replicas": int(self.replicas[i]),
                 "served_requests_per_s_per_replica": float(self.rate.rate_rps[i]),
                 "partition_output_tokens_per_s": float(self.partition_tokens_per_s[i]),
-                "output_tokens_per_s_per_gpu": float(self.rate.rate_rps[i] * self.output_tokens / r.gpus[i]),
+                "output_tokens_per_s_per_gpu": float(self.rate.rate_rps[i] * self.output_tokens / self.rate.gpus[i]),
                 "max_load_output_tokens_per_s_per_gpu": float(r.tokens_per_s_per_gpu[i]),
                 "running_requests_per_replica": float(self.rate.running[i]),
                 "tpot_s": float(self.rate.tpot_s[i]), "ttft_p99_s": float(self.rate.ttft_p99_s[i]),
@@ -155,11 +155,11 @@ def search_serving(model: ModelSpec, hw: Hardware, gpus: int, mix: RequestMix, t
     fits = np.flatnonzero(res.valid & (res.gpus <= gpus))
     sub, res = take_rows(sub, fits, sub.rows), take_rows(res, fits, sub.rows)
     rate = served_rate(load_curve(m, sub, hwa, work, res, mix.quantile_prompt(0.99)), target)
-    replicas = np.floor(gpus / np.maximum(res.gpus, 1e-9))
+    replicas = np.floor(gpus / np.maximum(rate.gpus, 1e-9))
     partition = replicas * rate.rate_rps * float(work.output)
     serving = np.flatnonzero(partition > 0)
     # best first; ties go to fewer GPUs per replica, then to the FP8 KV cache
-    order = serving[np.lexsort((-sub.kvprec[serving], res.gpus[serving], -partition[serving]))]
+    order = serving[np.lexsort((-sub.kvprec[serving], rate.gpus[serving], -partition[serving]))]
     out = ServeSearch(sub, res, rate, replicas, partition, order, lay.rows, int(valid_idx.size), int(fits.size),
                       time.perf_counter() - started, float(work.output), hwa)
     return out
@@ -187,15 +187,15 @@ def why_lost(s: ServeSearch, best: int, other: int) -> str:
     r, q = s.result, s.rate
     a, b = row_layout(s.layouts, best), row_layout(s.layouts, other)
     loss = 1.0 - s.partition_tokens_per_s[other] / s.partition_tokens_per_s[best]
-    per_gpu_a = q.rate_rps[best] / r.gpus[best]
-    per_gpu_b = q.rate_rps[other] / r.gpus[other]
+    per_gpu_a = q.rate_rps[best] / q.gpus[best]
+    per_gpu_b = q.rate_rps[other] / q.gpus[other]
     if loss < 0.005:
         return (f"the runner-up ({layout_label(b)}) ties with the best within 0.5%; the best needs "
-                f"{r.gpus[best]:.4g} GPUs per replica against {r.gpus[other]:.4g}")
+                f"{q.gpus[best]:.4g} GPUs per replica against {q.gpus[other]:.4g}")
     text = f"the runner-up ({layout_label(b)}) serves {100 * loss:.0f}% less on the partition: "
-    if s.replicas[other] * r.gpus[other] < 0.9 * s.replicas[best] * r.gpus[best]:
-        used = s.replicas[other] * r.gpus[other] / (s.replicas[best] * r.gpus[best])
-        return text + f"its {r.gpus[other]:.4g}-GPU replicas leave {100 * (1 - used):.0f}% more of the GPUs idle"
+    if s.replicas[other] * q.gpus[other] < 0.9 * s.replicas[best] * q.gpus[best]:
+        used = s.replicas[other] * q.gpus[other] / (s.replicas[best] * q.gpus[best])
+        return text + f"its {q.gpus[other]:.4g}-GPU replicas leave {100 * (1 - used):.0f}% more of the GPUs idle"
     binding = BINDING[int(q.binding[other])]
     if q.binding[other] == 0:
         cause = (f"its KV cache holds only {r.batch[other]:,.0f} requests per replica (vs {r.batch[best]:,.0f}), "

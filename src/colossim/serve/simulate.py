@@ -73,17 +73,23 @@ def _quantiles(x: np.ndarray) -> tuple[float, float]:
 
 
 def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, res: ServeArrays,
-                     mix: RequestMix, rate_rps: float, requests: int = 600, seed: int = 1,
+                     mix: RequestMix, rate_rps: float, requests: int | None = None, seed: int = 1,
                      c: ServeConstants | None = None) -> SimResult:
-    """Simulate row 0 of `lay` (a one-row layout, `res` its evaluate_serving result) at `rate_rps`."""
+    """Simulate row 0 of `lay` (a one-row layout, `res` its evaluate_serving result) at `rate_rps`. By default
+    the run is long enough to reach steady state: about six times the requests in flight (each stays its
+    output length in the batch), at least 600; latency is measured on the requests that arrive after the
+    first 30% and before the last 20% of them (warm-up and drain left out)."""
     c = c or constants()
-    rng = spawn_streams(seed)["workload"]
-    prompts, outputs = mix.sample(requests, rng)
-    arrivals = np.cumsum(rng.exponential(1.0 / rate_rps, size=requests))
     w = mix.workload()
     acc = float(accepted_tokens(lay.spec_k, lay.spec_a)[0])
     dis = bool(lay.disagg[0] > 0)
     period = PeriodTable(model, lay, hw, res, float(w.context), float(w.prompt), c, decode_only=dis)
+    if requests is None:
+        in_flight = rate_rps * float(w.output) * period(max(float(res.batch[0]), 1.0), 0.0) / acc
+        requests = int(np.clip(6.0 * in_flight + 400.0, 600.0, 12000.0))
+    rng = spawn_streams(seed)["workload"]
+    prompts, outputs = mix.sample(requests, rng)
+    arrivals = np.cumsum(rng.exponential(1.0 / rate_rps, size=requests))
     budget = float(res.memory.budget_tokens[0])
     cap = max(float(res.batch[0]), 1.0)
     per_step = 1.0 + float(lay.spec_k[0])
@@ -165,7 +171,7 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
         iterations += 1
         busy = True
         events.push(t + dt, 0, ITERATION)
-    lo, hi = int(0.1 * requests), int(0.9 * requests)  # steady state: drop the warm-up and the drain
+    lo, hi = int(0.3 * requests), int(0.8 * requests)  # steady state: drop the warm-up and the drain
     sel = np.arange(lo, hi)
     ttft = first[sel] - arrivals[sel]
     multi = outputs[sel] > 1

@@ -56,21 +56,56 @@ def busiest_rank_load(assignments, ranks, skew):
     return skew * (mean + np.sqrt(2.0 * mean * np.log(np.maximum(ranks, 1.0))))
 
 
+class StageSetup(NamedTuple):
+    """What a stage's iteration time needs that does not depend on its tokens (computed once per layout set)."""
+
+    ranks: np.ndarray
+    shard: np.ndarray
+    layers: np.ndarray
+    wb: np.ndarray
+    kvb: np.ndarray
+    rate: np.ndarray
+    w_ne: np.ndarray
+    width: np.ndarray
+    kv_per_ctx: np.ndarray  # KV bytes one request reads per cached token per layer on a GPU
+    etp: np.ndarray
+    w_exp: np.ndarray  # one expert's weights on one of its GPUs
+    exp_width: np.ndarray
+    ew_per_row: np.ndarray  # element-wise elements per non-expert row per layer
+    ew_per_assignment: np.ndarray
+    head_w: np.ndarray
+    head_width: np.ndarray
+
+
+def stage_setup(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants) -> StageSetup:
+    shard = non_expert_shard(lay)
+    kvb = precision_bytes(lay.kvprec, c.kv_bytes)
+    etp = lay.tp / lay.ep
+    f_moe = model.moe_layers / model.layers
+    return StageSetup(
+        lay.groups, shard, stage_layers(model, lay), precision_bytes(lay.wprec, c.w_bytes), kvb,
+        gemm_rate(lay.wprec, hw), model.layer_weights / shard,
+        np.minimum(model.layer_width / shard, model.latent_width),
+        model.kv_elems * kvb / np.minimum(lay.atp, model.kv_heads), etp, model.expert_weights / etp,
+        np.maximum(model.expert_ffn / etp, 1.0),
+        EW_HIDDEN * model.hidden + (1.0 - f_moe) * model.mlp_mats * model.ffn / shard,
+        f_moe * (model.mlp_mats * model.expert_ffn / etp + 4.0 * model.hidden),
+        model.vocab * model.hidden / shard, np.maximum(model.vocab / shard, 1.0))
+
+
 def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
-               decode_seqs, decode_ctx, prefill_tokens, prefill_ctx, prefill_busiest=None) -> StageTime:
+               decode_seqs, decode_ctx, prefill_tokens, prefill_ctx, prefill_busiest=None,
+               setup: StageSetup | None = None) -> StageTime:
     """Iteration time of one stage for `decode_seqs` running requests (each verifying 1 + draft tokens) with
     `decode_ctx` cached tokens on average, plus `prefill_tokens` prompt tokens attending `prefill_ctx` earlier
     positions on average. Counts are for the whole stage (all its GPUs). Under data-parallel attention each GPU
     prefills its own requests, so the busiest GPU may carry more than its share: `prefill_busiest` prompt
     tokens (default: an even share); every GPU then waits for it at the experts' all-to-all."""
     t = lay.tp
-    ranks = lay.groups  # data-parallel attention groups: they serve different requests
-    shard = non_expert_shard(lay)
-    layers = stage_layers(model, lay)
+    s = setup or stage_setup(model, lay, hw, c)
+    ranks = s.ranks  # data-parallel attention groups: they serve different requests
+    shard, layers, wb, rate = s.shard, s.layers, s.wb, s.rate
     f_moe = model.moe_layers / model.layers
-    wb = precision_bytes(lay.wprec, c.w_bytes)
-    kvb = precision_bytes(lay.kvprec, c.kv_bytes)
-    rate = gemm_rate(lay.wprec, hw)
     h = model.hidden
 
     dec_tokens = decode_seqs * (1.0 + lay.spec_k)
@@ -80,32 +115,28 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
 
     # ---- non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
-    w_ne = model.layer_weights / shard
-    width = np.minimum(model.layer_width / shard, model.latent_width)
+    w_ne, width = s.w_ne, s.width
     t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, w_ne * wb, rate, hw, c)
 
     # ---- routed experts of one MoE layer (skipped when every row is one dense model)
     dense_model = np.ndim(model.experts) == 0 and model.experts == 0
     ep = lay.ep
-    etp = t / ep
     if dense_model:
         t_exp = cb_exp = busiest = 0.0
     else:
-        moe = model.experts > 0
         experts = np.maximum(model.experts, 1.0)
         assignments = tokens * model.top_k
         busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
         active = np.maximum(experts / ep * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
-        w_exp = model.expert_weights / etp
         exp_rows = np.maximum(busiest / active, c.tile_rows)
-        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * w_exp, 2.0, np.maximum(model.expert_ffn / etp, 1.0),
-                                  active * w_exp * wb, rate, hw, c)
-        t_exp, cb_exp = np.where(moe, t_exp, 0.0), np.where(moe, cb_exp, 0.0)
+        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width, active * s.w_exp * wb,
+                                  rate, hw, c)
+        if np.ndim(model.experts):  # rows of several models, some dense
+            t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
 
     # ---- attention of one layer
-    kv_shard = np.minimum(lay.atp, model.kv_heads)
     seqs = decode_seqs / ranks
-    kv_read = seqs * decode_ctx * model.kv_elems * kvb / kv_shard
+    kv_read = seqs * decode_ctx * s.kv_per_ctx
     dec_flops = seqs * (1.0 + lay.spec_k) * decode_ctx * model.decode_attn_flops / shard
     t_dec_mem = kv_read / (hw.hbm_bw * c.stream_eff)
     t_dec_cmp = attention_time(dec_flops, hw)
@@ -117,10 +148,9 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     # and rotary (EW_HIDDEN hidden-sized vectors per token), the MLP activation (read the gate/up outputs,
     # write the product) and, per routed assignment, the permute / un-permute / weighted combine of a
     # hidden vector (4 h); dense parts on the busiest GPU's rows, experts on the busiest expert rank's share
-    dense_act = (1.0 - f_moe) * model.mlp_mats * model.ffn / shard
-    ew = rows * (EW_HIDDEN * h + dense_act)
+    ew = rows * s.ew_per_row
     if not dense_model:
-        ew = ew + f_moe * busiest * (model.mlp_mats * model.expert_ffn / etp + 4.0 * h)
+        ew = ew + busiest * s.ew_per_assignment
     t_ew = memory_time(ACT_BYTES * ew, hw)
 
     # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
@@ -134,18 +164,21 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
         comm_layer = np.where(ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
-    head_w = model.vocab * h / shard
     head_rows = np.maximum(dec_tokens / ranks, c.tile_rows) * (dec_tokens > 0)
-    t_head, cb_head = _roofline(2.0 * head_rows * head_w, 1.0, np.maximum(model.vocab / shard, 1.0),
-                                head_w * c.lm_head_bytes, hw.peak_bf16 * hw.eff_bf16, hw, c)
+    t_head, cb_head = _roofline(2.0 * head_rows * s.head_w, 1.0, s.head_width, s.head_w * c.lm_head_bytes,
+                                hw.peak_bf16 * hw.eff_bf16, hw, c)
 
-    send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
+    send = 0.0
+    if np.any(lay.pp > 1):
+        send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
     gemm = layers * (t_ne + f_moe * t_exp) + t_head
     attention = layers * t_attn
     comm = layers * comm_layer + send
     fixed = layers * (c.layer_overhead_s + t_ew) + c.iteration_overhead_s
     base = gemm + attention + comm + fixed
-    draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)  # drafting steps before the verify pass
+    draft = 0.0
+    if np.any(lay.spec_k > 0):  # drafting steps before the verify pass
+        draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)
     compute_bound = layers * (cb_ne + f_moe * cb_exp + cb_attn) + cb_head
     return StageTime(base + draft, gemm, attention, comm, fixed + draft, compute_bound)
 
@@ -156,4 +189,4 @@ def accepted_tokens(k, alpha):
     return np.where(k > 0, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
 
 
-__all__ = ["StageTime", "accepted_tokens", "busiest_rank_load", "stage_time"]
+__all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "stage_setup", "stage_time"]

@@ -23,7 +23,7 @@ from colossim.serve.constants import ServeConstants, constants
 from colossim.serve.layout import ServeLayoutArrays
 from colossim.serve.memory import ServeMemory, serve_memory
 from colossim.serve.shapes import ServeModel
-from colossim.serve.step import StageTime, accepted_tokens, stage_time
+from colossim.serve.step import StageTime, accepted_tokens, stage_setup, stage_time
 from colossim.serve.workload import ServeWorkload
 
 
@@ -58,6 +58,25 @@ def busiest_prefill(lay: ServeLayoutArrays, mem: ServeMemory, decode_seqs, prefi
     return np.where(ranks > 1, np.maximum(concentrated, prefill_tokens / ranks), prefill_tokens / ranks)
 
 
+def mixed_iteration(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
+                    mem: ServeMemory, decode_seqs, context, prefill_mean, prompt) -> StageTime:
+    """Expected iteration of `decode_seqs` running requests that admit `prefill_mean` prompt tokens per iteration
+    on average. Prompts arrive whole: when fewer than one finishes per iteration (prefill_mean < prompt) an
+    iteration carries either one chunk (a prompt, at most the budget left after decoding) or none, with the
+    probability that keeps the mean; when several do, every iteration carries their tokens. The two-point
+    average matters because an iteration costs the slower of its compute and its weight reads (convex)."""
+    room = np.maximum(mem.budget_tokens - decode_seqs * (1.0 + lay.spec_k), c.tile_rows)
+    chunk = np.minimum(room, np.maximum(prefill_mean, prompt))
+    q = np.clip(np.where(chunk > 0, prefill_mean / np.maximum(chunk, 1e-30), 0.0), 0.0, 1.0)
+    setup = stage_setup(model, lay, hw, c)
+    burst = stage_time(model, lay, hw, c, decode_seqs, context, chunk, prompt / 2.0,
+                       busiest_prefill(lay, mem, decode_seqs, chunk, prompt), setup)
+    if np.all(q >= 1.0):
+        return burst
+    quiet = stage_time(model, lay, hw, c, decode_seqs, context, 0.0, 0.0, setup=setup)
+    return StageTime(*(q * b + (1.0 - q) * z for b, z in zip(burst, quiet, strict=True)))
+
+
 def _chunked_prefill_s(model, lay, hw, c, prompt, chunk):
     """A lone prompt through all stages in chunks of `chunk` tokens (each chunk attends half the prompt on
     average): pp x ceil(P / chunk) stage times."""
@@ -84,7 +103,7 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     mb = np.minimum(mb, mem.budget_tokens / (per_step + np.where(dis, 0.0, pf_per_req)))
     mb = np.where(mem.max_requests >= 1.0, np.maximum(np.floor(mb), 1.0), 0.0)  # a micro-batch holds >= 1
     pf = np.where(dis, 0.0, mb * pf_per_req)
-    st = stage_time(model, lay, hw, c, mb, ctx, pf, prompt / 2.0, busiest_prefill(lay, mem, mb, pf, prompt))
+    st = mixed_iteration(model, lay, hw, c, mem, mb, ctx, pf, prompt)
     tok_replica = mb * acc / st.total_s
     tpot = lay.pp * st.total_s / acc
 
@@ -129,4 +148,4 @@ def lone_request_latency(model: ServeModel, lay: ServeLayoutArrays, hw: Hardware
     step = stage_time(model, lay, hw, c, 1.0, prompt + output / 2.0, 0.0, 0.0)
     return ttft, lay.pp * step.total_s / accepted_tokens(lay.spec_k, lay.spec_a)
 
-__all__ = ["ServeArrays", "busiest_prefill", "evaluate_serving", "lone_request_latency"]
+__all__ = ["ServeArrays", "busiest_prefill", "evaluate_serving", "lone_request_latency", "mixed_iteration"]

@@ -12,6 +12,7 @@ replica (first come first served, the same chunking) and the decode steps on its
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 
@@ -54,16 +55,22 @@ class PeriodTable:
         mem = type(res.memory)(*(v[:1] if np.ndim(v) else v for v in res.memory))
         busiest = busiest_prefill(lay, mem, mb, pf, prompt)
         st = stage_time(model, lay, hw, c, mb, context, pf, prompt / 2.0, busiest)
-        self.table = (lay.pp[0] * st.total_s).reshape(nn.shape)
+        self.table = (lay.pp[0] * st.total_s).reshape(nn.shape).tolist()  # plain lists: scalar lookups are hot
+        self._n, self._p = self.n.tolist(), self.p.tolist()
+
+    @staticmethod
+    def _cell(grid: list, x: float) -> tuple[int, int, float]:
+        if len(grid) < 2:
+            return 0, 0, 0.0
+        i = min(max(bisect_right(grid, x) - 1, 0), len(grid) - 2)
+        return i, i + 1, min(max((x - grid[i]) / (grid[i + 1] - grid[i]), 0.0), 1.0)
 
     def __call__(self, running: float, prompt_tokens: float) -> float:
-        i = min(max(np.searchsorted(self.n, running) - 1, 0), len(self.n) - 2) if len(self.n) > 1 else 0
-        j = min(max(np.searchsorted(self.p, prompt_tokens) - 1, 0), len(self.p) - 2) if len(self.p) > 1 else 0
-        tn = 0.0 if len(self.n) < 2 else min(max((running - self.n[i]) / (self.n[i + 1] - self.n[i]), 0.0), 1.0)
-        tp = 0.0 if len(self.p) < 2 else min(max((prompt_tokens - self.p[j]) / (self.p[j + 1] - self.p[j]), 0.0), 1.0)
+        """Bilinear interpolation in the table."""
+        i, i1, tn = self._cell(self._n, running)
+        j, j1, tp = self._cell(self._p, prompt_tokens)
         t = self.table
-        i1, j1 = min(i + 1, t.shape[0] - 1), min(j + 1, t.shape[1] - 1)
-        return float((1 - tn) * ((1 - tp) * t[i, j] + tp * t[i, j1]) + tn * ((1 - tp) * t[i1, j] + tp * t[i1, j1]))
+        return (1 - tn) * ((1 - tp) * t[i][j] + tp * t[i][j1]) + tn * ((1 - tp) * t[i1][j] + tp * t[i1][j1])
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float]:
@@ -76,7 +83,7 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
                      mix: RequestMix, rate_rps: float, requests: int | None = None, seed: int = 1,
                      c: ServeConstants | None = None) -> SimResult:
     """Simulate row 0 of `lay` (a one-row layout, `res` its evaluate_serving result) at `rate_rps`. By default
-    the run is long enough to reach steady state: about six times the requests in flight (each stays its
+    the run is long enough to reach steady state: about four times the requests in flight (each stays its
     output length in the batch), at least 600; latency is measured on the requests that arrive after the
     first 30% and before the last 20% of them (warm-up and drain left out)."""
     c = c or constants()
@@ -86,7 +93,7 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     period = PeriodTable(model, lay, hw, res, float(w.context), float(w.prompt), c, decode_only=dis)
     if requests is None:
         in_flight = rate_rps * float(w.output) * period(max(float(res.batch[0]), 1.0), 0.0) / acc
-        requests = int(np.clip(6.0 * in_flight + 400.0, 600.0, 12000.0))
+        requests = int(np.clip(4.0 * in_flight + 400.0, 600.0, 10000.0))
     rng = spawn_streams(seed)["workload"]
     prompts, outputs = mix.sample(requests, rng)
     arrivals = np.cumsum(rng.exponential(1.0 / rate_rps, size=requests))
@@ -108,8 +115,9 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     for i in np.argsort(ready, kind="stable"):
         events.push(float(ready[i]), 1, ARRIVAL, int(i))
     waiting: deque[int] = deque()
-    left_prompt = prompts.copy()
-    running = np.zeros(0, dtype=int)
+    left_prompt = prompts.tolist()  # scalar updates in the loop: a list is faster than an array
+    running = np.zeros(0, dtype=int)  # requests decoding, and `rem` their tokens still to come (aligned)
+    rem = np.zeros(0)
     prefilling: list[int] = []
     remaining = outputs.copy()
     busy = False
@@ -122,16 +130,23 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
                 continue
         else:  # an iteration ended: advance every request it ran
             busy = False
-            remaining[running] -= acc
-            done[running[remaining[running] <= 0]] = t
-            running = running[remaining[running] > 0]
-            joined = [i for i in prefilling if left_prompt[i] <= 0]
-            for i in joined:
-                first[i] = t
-                remaining[i] -= 1.0  # the prompt's last chunk yields the first token
-                if remaining[i] <= 0:
-                    done[i] = t
-            running = np.concatenate([running, np.array([i for i in joined if remaining[i] > 0], dtype=int)])
+            rem -= acc
+            finished = rem <= 0
+            if finished.any():
+                done[running[finished]] = t
+                running, rem = running[~finished], rem[~finished]
+            joined = []
+            for i in prefilling:
+                if left_prompt[i] <= 0:
+                    first[i] = t
+                    remaining[i] -= 1.0  # the prompt's last chunk yields the first token
+                    if remaining[i] <= 0:
+                        done[i] = t
+                    else:
+                        joined.append(i)
+            if joined:
+                running = np.concatenate([running, np.array(joined, dtype=int)])
+                rem = np.concatenate([rem, remaining[joined]])
         # start the next iteration: decode all running, fill the budget with waiting prompts
         if busy or (not len(running) and not waiting):
             continue
@@ -140,9 +155,8 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
         tokens = 0.0
         if not dis:
             admitted = len(running)
-            for i in list(waiting):
-                if room <= 0 or admitted >= cap:
-                    break
+            while waiting and room > 0 and admitted < cap:
+                i = waiting[0]
                 take = min(left_prompt[i], room)
                 left_prompt[i] -= take
                 room -= take
@@ -162,7 +176,9 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
                     joined.append(i)
                 else:
                     done[i] = ready[i]
-            running = np.concatenate([running, np.array(joined, dtype=int)])
+            if joined:
+                running = np.concatenate([running, np.array(joined, dtype=int)])
+                rem = np.concatenate([rem, remaining[joined]])
         if not len(running) and not prefilling:
             continue
         n_decode = len(running) / (max(float(res.decode_replicas[0]), 1e-9) if dis else 1.0)

@@ -18,7 +18,7 @@ def test_gb200_search_offloads_what_does_not_fit():
     best = result.best
     assert 0 < best["offload"] < 1 and best["fp8_params"]
     assert best["mem_total_gb"] <= best["mem_usable_gb"]
-    one = step_breakdown(model, layout_of(best, model.layers, result.template), hw)  # the row is the single-layout model's
+    one = step_breakdown(model, layout_of(best, model.layers, result.template), hw)  # the single-layout model
     assert one.memory.fits and one.step_time_s == pytest.approx(best["step_time_s"], rel=1e-12)
     assert one.offload_s == pytest.approx(best["offload_s"], rel=1e-12)
 

@@ -24,6 +24,7 @@ def _register() -> None:
         cluster_cmd,
         plan_cmd,
         report_cmd,
+        serve_cmd,
         simulate_cmd,
         step_cmd,
         sweep_cmd,
@@ -33,7 +34,7 @@ def _register() -> None:
 
     # --help lists the commands in this order: the story first, then each capability in the order it builds up.
     for module in (report_cmd, cluster_cmd, catalog_cmd, step_cmd, validate_cmd, plan_cmd, sweep_cmd, train_cmd,
-                   simulate_cmd):
+                   serve_cmd, simulate_cmd):
         module.register(app)
 
 

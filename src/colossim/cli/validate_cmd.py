@@ -81,8 +81,13 @@ def validate_cmd(
         False, "--cv", help="also leave-one-group-out cross-validation by GPU generation, framework family and "
         "source (refit without the group, predict it)"
     ),
+    serving: bool = typer.Option(False, "--serving", help="published serving results instead (FILE: same schema)"),
 ) -> None:
     """Predict every run and compare with its measured step time (MAPE overall, per GPU, per source)."""
+    if serving:
+        from colossim.cli.serve_cmd import serving_validation
+
+        return serving_validation(file, json_out)
     runs = load_runs(file)
     rep = predict_runs(runs)
     if rep.predicted == 0:

@@ -135,6 +135,13 @@ def find(parts: Sequence[Partition], selector: str, catalog: Catalog) -> Partiti
     for p in parts:
         if p.name == key:
             return p
+    if "+" in key:  # GPU types joined by '+', in any order, ids or aliases
+        names = [k.strip() for k in key.split("+") if k.strip()]
+        if all(n in catalog.gpus for n in names):
+            wanted = {catalog.gpus[n].id for n in names}
+            for p in parts:
+                if set(p.gpu_types) == wanted:
+                    return p
     if key in catalog.gpus:
         gpu = catalog.gpus[key].id
         for p in parts:

@@ -20,6 +20,7 @@ from colossim.report.sections import (
     operations,
     overview,
     reliability,
+    serving,
     training,
 )
 
@@ -31,9 +32,10 @@ STEPS: tuple[tuple[str, str, Callable[[Context], SectionOutput]], ...] = (
     ("buy", "what the budget buys", buy.build),
     ("training", "what it can train (plan search)", training.build),
     ("failures", "failures and goodput", reliability.build),
+    ("serving", "what it can serve (serving model)", serving.build),
     ("operations", "simulating operations", operations.build),
 )
-ORDER = ("overview", "growth", "buy", "training", "failures", "operations", "assumptions")
+ORDER = ("overview", "growth", "buy", "training", "serving", "failures", "operations", "assumptions")
 
 Progress = Callable[[str], None]
 

@@ -1,0 +1,56 @@
+"""Collectives of one serving iteration, on the training model's collective functions (colossim.perf.comm).
+
+Serving moves small messages (a few hundred tokens x hidden), where latency dominates: runtimes then use a
+one-shot all-reduce inside the NVLink domain (every GPU reads its n-1 peers' buffers and reduces locally,
+one synchronisation: TensorRT-LLM custom all-reduce, vLLM custom_all_reduce), and NCCL's ring/tree for large
+ones. The time is the faster of the two; groups that leave the NVLink domain use NCCL only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from colossim.perf.comm import all_to_all_time, allreduce_time, load_collectives, members_per_domain, p2p_time
+from colossim.perf.hardware import HardwareArrays
+
+
+def _latency(in_domain, hw: HardwareArrays):
+    """One small message's latency: NCCL's LL base plus one step, on NVLink or the network (collectives.yaml)."""
+    ll = load_collectives().nccl.ring.ll
+    return 1e-6 * (ll.base_us + np.where(in_domain, ll.nvlink_step_us, ll.network_step_us * hw.net_lat_scale))
+
+
+def oneshot_allreduce_time(nbytes, n, bw, lat):
+    """One-shot all-reduce of `nbytes` over n GPUs of one NVLink domain: (n-1) x nbytes in over NVLink + latency."""
+    return np.where(n > 1.0, (n - 1.0) * nbytes / bw + lat, 0.0)
+
+
+def tp_allreduce_time(nbytes, n, hw: HardwareArrays, oneshot_lat):
+    k = members_per_domain(n, 1.0, hw.nvlink_domain)
+    nccl = allreduce_time(nbytes, n, k, hw)
+    inside = n <= hw.nvlink_domain
+    oneshot = oneshot_allreduce_time(nbytes, n, hw.nvlink_bw, oneshot_lat)
+    return np.where(inside, np.minimum(nccl, oneshot), nccl)
+
+
+def expert_all_to_all_time(nbytes, n, hw: HardwareArrays):
+    """MoE dispatch (or combine) of `nbytes` per GPU spread over n expert-parallel GPUs."""
+    k = members_per_domain(n, 1.0, hw.nvlink_domain)
+    return all_to_all_time(nbytes, n, k, hw)
+
+
+def stage_send_time(nbytes, gpus_in_replica, hw: HardwareArrays):
+    """Activations from one pipeline stage to the next: NVLink when the replica sits in one domain."""
+    inside = gpus_in_replica <= hw.nvlink_domain
+    return p2p_time(nbytes, inside, hw)
+
+
+def kv_transfer_time(nbytes, gpus, same_domain, hw: HardwareArrays):
+    """A request's KV cache from its prefill replica to its decode replica, over each of the replica's `gpus`
+    links in parallel: NVLink when both replicas share an NVLink domain (an NVL72 rack), else the NICs."""
+    bw = np.where(same_domain, hw.nvlink_bw, hw.net_bw) * gpus
+    return nbytes / bw + _latency(same_domain, hw)
+
+
+__all__ = ["expert_all_to_all_time", "kv_transfer_time", "oneshot_allreduce_time", "stage_send_time",
+           "tp_allreduce_time"]

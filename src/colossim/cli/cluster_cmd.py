@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.table import Table
 
 from colossim.catalog import load_catalog
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import console, guarded, parse_date, print_json
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
 from colossim.cluster.buy import DEFAULT_COMPARE
 from colossim.cluster.figures import ClusterFigures, GrowthRow
-from colossim.inputs import input_error
 
 
 def register(app: typer.Typer) -> None:
     app.command("cluster")(cluster)
     app.command("buy")(buy_cmd)
-
-
-def parse_date(text: str | None, option: str = "--at") -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise input_error(
-            "command line", f"{option} {text!r} is not a date", "write the date as YYYY-MM-DD", option
-        ) from None
 
 
 def _n(value: float, digits: int = 1) -> str:

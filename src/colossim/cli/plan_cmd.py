@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import check_output, console, guarded, parse_date, print_json, writing
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
 from colossim.plan.machine import job_machine
@@ -17,15 +16,6 @@ from colossim.plan.search import OBJECTIVES, search
 
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--at {text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 @guarded
@@ -51,8 +41,9 @@ def plan(
         raise ValueError(f"--objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
     if top < 1 or (gpus is not None and gpus < 1) or (global_batch is not None and global_batch < 1):
         raise ValueError("--top, --gpus and --global-batch must be >= 1")
+    check_output(plot, "--plot")
     spec = load_cluster(str(cluster) if cluster else scenario)
-    machine = job_machine(spec, gpu, _date(at))
+    machine = job_machine(spec, gpu, parse_date(at))
     n = gpus or machine.gpus_available
     if n > machine.gpus_available:
         raise ValueError(f"--gpus {n:,} exceeds the {machine.gpus_available:,} {machine.gpu} of "
@@ -64,7 +55,10 @@ def plan(
     if plot is not None:
         from colossim.plots.plan import plan_figure
 
-        plot.write_bytes(plan_figure(result.top, f"{spec_model.name} on {n:,} {machine.gpu} ({spec.name})"))
+        png = plan_figure(result.top, f"{spec_model.name} on {n:,} {machine.gpu} ({spec.name})")
+        with writing(plot, "--plot"):
+            plot.parent.mkdir(parents=True, exist_ok=True)
+            plot.write_bytes(png)
     if json_out:
         print_json({
             "model": spec_model.id, "cluster": spec.name, "gpu": machine.gpu, "gpus": n,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import console, err_console, guarded, parse_date, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
 from colossim.plan.machine import job_machine
 from colossim.train import ReliabilityOptions, TrainingPlan, compare_phases, plan_training
+
+
+MAX_RUNS = 100_000  # Monte Carlo runs: 50x the default (the Monte Carlo error falls as 1 / sqrt(runs))
 
 
 def register(app: typer.Typer) -> None:
@@ -92,7 +94,7 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
 @guarded
 def train(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of that type)"),
@@ -101,15 +103,14 @@ def train(
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
-    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs"),
-    seed: int = typer.Option(1, "--seed", help="Monte Carlo seed"),
+    runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
+    seed: int = typer.Option(1, "--seed", min=0, help="Monte Carlo seed"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
     water and cost, with the assumptions behind them."""
     spec = _spec(scenario, cluster)
-    when = date.fromisoformat(at) if at else None
-    machine = job_machine(spec, gpu, when)
+    machine = job_machine(spec, gpu, parse_date(at))
     if gpus is not None and gpus < 1:
         raise ValueError("--gpus must be >= 1")
     p = plan_training(get_model(model), spec, machine, tokens, gpus=gpus, precisions=(precision,),
@@ -123,19 +124,24 @@ def train(
 @guarded
 def compare(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
-    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs"),
+    runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """The same training run on each phase of a scenario, side by side (best partition of each phase)."""
     spec = _spec(scenario, cluster)
     phases = compare_phases(get_model(model), spec, tokens, precisions=(precision,),
                             options=_options(failures, checkpoint, runs, 1))
+    compared = {c.phase for c in phases}
+    for phase in spec.phases:
+        if phase.name not in compared:
+            err_console.print(f"note: phase '{phase.name}' is left out: the cluster has no GPUs after it",
+                              highlight=False)
     if json_out:
         print_json({"model": model, "cluster": spec.name, "tokens": tokens, "phases": [
             {"phase": c.phase, "cluster_gpus": c.cluster_gpus, **c.best.summary(),

@@ -22,10 +22,16 @@ class PhaseComparison:
 def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precisions: tuple[str, ...] = ("bf16",),
                    options: ReliabilityOptions | None = None) -> list[PhaseComparison]:
     """For each phase, plan the run on every partition a job can use (each GPU type, and compatible types
-    together, e.g. H100 + H200) and keep the fastest by median wall-clock days."""
+    together, e.g. H100 + H200) and keep the fastest by median wall-clock days. A phase after which the
+    cluster has no GPUs (e.g. a first phase that adds only storage) has nothing to compare and is left out."""
     catalog = load_catalog()
     out = []
-    for snap in phase_snapshots(spec, catalog):
+    snapshots = phase_snapshots(spec, catalog)
+    if not any(snap.gpus for snap in snapshots):
+        raise ValueError(f"cluster '{spec.name}' has no GPUs in any phase: add GPU systems to a phase")
+    for snap in snapshots:
+        if not snap.gpus:
+            continue
         plans = []
         reasons = []
         for machine in job_partitions(spec, snap.start, catalog):
@@ -35,7 +41,7 @@ def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precision
                 reasons.append(f"{machine.gpu}: {exc}")
         if not plans:
             raise ValueError(f"{model.id} cannot train on any partition of phase '{snap.phase}': "
-                             + "; ".join(reasons))
+                             + ("; ".join(reasons) or "no partition of its GPUs can run a job"))
         plans.sort(key=lambda p: p.monte_carlo["wall_days"]["p50"])
         out.append(PhaseComparison(snap.phase, snap.gpus, plans[0], tuple(plans[1:])))
     return out

@@ -97,7 +97,7 @@ def phase_reliability(ctx: Context) -> list[PhaseReliability]:
     size = checkpoint_bytes(param_counts(get_model(o.model)).total, CHECKPOINT_STATE)
     repair_h = presets.repair_times[rel.repair].mean_h
     out = []
-    for f in ctx.phases:
+    for f in ctx.gpu_phases:
         write, read, _ = _storage(f)
         cost = checkpoint_cost(size, rel.checkpoint_mode, write, read, presets.restart_times[rel.restart].seconds,
                                shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
@@ -126,7 +126,7 @@ def restart_sensitivity(ctx: Context) -> pd.DataFrame:
     rows = []
     for name, preset in presets.restart_times.items():
         row = {"restart_preset": name, "restart_fixed_s": preset.seconds}
-        for r, f in zip(phase_reliability(ctx), ctx.phases, strict=True):
+        for r, f in zip(phase_reliability(ctx), ctx.gpu_phases, strict=True):
             write, read, _ = _storage(f)
             cost = checkpoint_cost(r.cost.size_bytes, rel.checkpoint_mode, write, read, preset.seconds,
                                    shards=f.gpus, host_link_gb_s=presets.host_links[rel.host_link].gb_s)
@@ -203,7 +203,7 @@ def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[Assumpt
         AssumptionRow("checkpoints", "model checkpointed", model.id, "-", model.source,
                       bool(getattr(model, "estimate", False))),
     ]
-    if any(_storage(f)[2] for f in ctx.phases):
+    if any(_storage(f)[2] for f in ctx.gpu_phases):
         s = presets.storage[FALLBACK_STORAGE]
         rows.append(AssumptionRow("checkpoints", f"storage ({FALLBACK_STORAGE})", s.write_gb_s, "GB/s write",
                                   f"the cluster file gives no storage: {s.source}", s.estimate))

@@ -13,7 +13,6 @@ from colossim.models.zoo import get_model
 from colossim.plan.machine import job_machine
 from colossim.train import ReliabilityOptions, TrainingPlan, compare_phases, plan_training
 
-
 MAX_RUNS = 100_000  # Monte Carlo runs: 50x the default (the Monte Carlo error falls as 1 / sqrt(runs))
 
 

@@ -111,7 +111,7 @@ def problems_from_validation(err: ValidationError, prefix: Iterable[str | int] =
     problems = []
     for e in err.errors(include_url=False):
         location = _location([*prefix, *e.get("loc", ())])
-        msg = e.get("msg", "invalid value")
+        msg = e.get("msg", "invalid value").removeprefix("Value error, ")  # a model's own check says it all
         if "input" in e and e.get("type") not in ("missing",) and not isinstance(e["input"], dict | list):
             msg = f"{msg} (got {excerpt(e['input'])})"
         problems.append(InputProblem(location, msg, _hint_for(e)))

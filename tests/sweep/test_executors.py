@@ -42,11 +42,11 @@ def test_local_pool_and_serial_give_the_same_results():
 
 
 def test_results_come_back_as_they_complete():
-    slow = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["a"], clusters=["x"], gpu_counts=[1],
+    slow = expand_grid(spec(evaluator="sleepy", models=["a"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 600}))
-    fast = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["b"], clusters=["x"], gpu_counts=[1],
+    fast = expand_grid(spec(evaluator="sleepy", models=["b"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 1}))
-    warm = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["c"], clusters=["x"], gpu_counts=[1],
+    warm = expand_grid(spec(evaluator="sleepy", models=["c"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 300}))
     with LocalExecutor(2) as pool:
         list(map_chunks(run_chunk, [warm, warm], pool))  # start (and import in) both workers first
@@ -60,7 +60,7 @@ def test_in_flight_work_is_bounded():
     def chunks():
         for i in range(50):
             submitted.append(i)
-            yield [expand_grid(spec(evaluator="sweep_evaluators:noop", models=[f"m{i}"]))[0]]
+            yield [expand_grid(spec(evaluator="noop", models=[f"m{i}"]))[0]]
 
     with LocalExecutor(2, max_in_flight=3) as pool:
         it = map_chunks(run_chunk, chunks(), pool)
@@ -70,7 +70,7 @@ def test_in_flight_work_is_bounded():
 
 
 def test_pool_runs_chunks_concurrently():
-    s = spec(evaluator="sweep_evaluators:sleepy", models=["a", "b"], clusters=["x"], gpu_counts=[1, 2],
+    s = spec(evaluator="sleepy", models=["a", "b"], clusters=["x"], gpu_counts=[1, 2],
              options={"work_ms": 150})
     chunks = make_chunks(expand_grid(s), 1)
     with LocalExecutor(2) as pool:
@@ -100,7 +100,7 @@ from colossim.sweep.executors import THREAD_VARS, LocalExecutor, map_chunks
 from colossim.sweep.grid import SweepPoint
 from colossim.sweep.tasks import run_chunk
 if __name__ == "__main__":
-    point = SweepPoint("m", "c", 1, 1, "throughput", evaluator="sweep_evaluators:worker_env")
+    point = SweepPoint("m", "c", 1, 1, "throughput", evaluator="worker_env")
     with LocalExecutor(2) as pool:
         [result] = map_chunks(run_chunk, [[point]], pool)
     print(json.dumps({**result.rows[0], "after": os.environ.get("OPENBLAS_NUM_THREADS")}))

@@ -52,7 +52,8 @@ def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
     ({**GOOD, "gpu_count": [8]}, "gpu_count: Extra inputs are not permitted"),
     ({**GOOD, "models": ["gpt9"]}, "unknown model 'gpt9'"),
     ({**GOOD, "models": ["huge"]}, "none of the 3 grid points has a feasible result"),
-    ({**GOOD, "evaluator": "nowhere.at_all:f"}, "cannot import evaluator module 'nowhere.at_all'"),
+    ({**GOOD, "evaluator": "nowhere.at_all:f"}, "evaluator 'nowhere.at_all:f' is not registered"),
+    ({**GOOD, "evaluator": "os:system"}, "evaluator 'os:system' is not registered"),
 ])
 def test_bad_requests_exit_2_with_a_message(tmp_path, data, words):
     res = runner.invoke(app, ["sweep", str(write(tmp_path, data)), "--engine", "serial", "--no-progress"])
@@ -61,7 +62,7 @@ def test_bad_requests_exit_2_with_a_message(tmp_path, data, words):
 
 
 def test_evaluator_bug_exits_1_with_the_worker_traceback(tmp_path):
-    sweep = write(tmp_path, {**GOOD, "evaluator": "sweep_evaluators:buggy"})
+    sweep = write(tmp_path, {**GOOD, "evaluator": "buggy"})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
     assert res.exit_code == 1 and "ZeroDivisionError" in res.stderr and "1 / 0" in res.stderr
 
@@ -75,7 +76,7 @@ def test_bad_command_lines_exit_2(tmp_path, extra, words):
 
 
 def test_plot_of_a_table_without_throughput_says_what_is_missing(tmp_path):
-    sweep = write(tmp_path, {**GOOD, "evaluator": "sweep_evaluators:no_throughput"})
+    sweep = write(tmp_path, {**GOOD, "evaluator": "no_throughput"})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--plot",
                               str(tmp_path / "p.png")])
     assert res.exit_code == 2 and "no column(s) ['tokens_per_s']" in res.stderr
@@ -100,6 +101,7 @@ def test_fuzzed_sweep_files_never_crash_the_command(tmp_path, key, value):
 
 def test_default_evaluator_without_the_plan_search_exits_2(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "colossim.plan.search", None)  # as in a checkout without it
-    sweep = write(tmp_path, {k: v for k, v in GOOD.items() if k != "evaluator"})
+    sweep = write(tmp_path, {"models": ["llama3-8b"], "clusters": ["colossus"], "gpu_counts": [64],
+                             "global_batch_sizes": [256]})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
     assert res.exit_code == 2 and "colossim.plan.search" in res.stderr and "evaluator:" in res.stderr

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from colossim.inputs import InputError, InputProblem
 from colossim.sweep.chunking import make_chunks, points_per_chunk
+from colossim.sweep.digests import resolved_grid
 from colossim.sweep.executors import Executor, map_chunks
-from colossim.sweep.grid import POINT_COLUMNS, SweepPoint, expand_grid
+from colossim.sweep.grid import POINT_COLUMNS, SweepPoint
 from colossim.sweep.schema import SweepSpec
 from colossim.sweep.store import Journal, check_output_path, write_table
 from colossim.sweep.tasks import ChunkResult, PointFailure, run_chunk
@@ -125,7 +126,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
     out = Path(out)
     check_output_path(out)
     started = time.perf_counter()
-    points = expand_grid(spec)
+    points = resolved_grid(spec, source)  # keys follow the content of the inputs, not their names
     total = len(points)
     with Journal(out).open(fresh=fresh) as journal:
         todo = [p for p in points if p.key not in journal.done]

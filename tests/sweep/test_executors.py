@@ -15,11 +15,11 @@ from colossim.sweep.executors import (
     THREAD_VARS,
     LocalExecutor,
     SerialExecutor,
-    import_ray,
     make_executor,
     map_chunks,
 )
 from colossim.sweep.grid import expand_grid
+from colossim.sweep.ray_engine import import_ray
 from colossim.sweep.tasks import run_chunk
 
 

@@ -9,8 +9,9 @@ import yaml
 from sweep_helpers import TOY, spec
 
 from colossim.sweep.chunking import make_chunks
-from colossim.sweep.executors import RayExecutor, SerialExecutor, map_chunks
+from colossim.sweep.executors import SerialExecutor, map_chunks
 from colossim.sweep.grid import expand_grid
+from colossim.sweep.ray_engine import RayExecutor
 from colossim.sweep.runner import run_sweep
 from colossim.sweep.tasks import run_chunk
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from colossim.inputs import InputError, InputProblem
 from colossim.sweep.chunking import make_chunks, points_per_chunk
 from colossim.sweep.digests import resolved_grid
-from colossim.sweep.executors import Executor, map_chunks
+from colossim.sweep.executors import EngineError, Executor, WorkerLost, map_chunks
 from colossim.sweep.grid import POINT_COLUMNS, SweepPoint
 from colossim.sweep.schema import SweepSpec
 from colossim.sweep.store import Journal, check_output_path, write_table
@@ -52,6 +52,16 @@ class SweepSummary:
         return asdict(self)
 
 
+def _engine_failure(exc: EngineError) -> SweepError:
+    if not isinstance(exc, WorkerLost):
+        return SweepError(f"{exc}; finished points are kept, rerun to resume")
+    chunk = list(exc.chunk or [])
+    first = f" of {len(chunk)} points from {chunk[0].describe()}" if chunk else ""
+    return SweepError(f"{exc}{first}. The system may have run out of memory (try fewer --workers) or the "
+                      "evaluator crashes the interpreter on one of these points; finished points are kept, rerun "
+                      "to resume")
+
+
 def _raise_failure(failure: PointFailure, source: str) -> None:
     if failure.kind == "input":
         hint = "fix the sweep file; finished points are kept, rerun to resume"
@@ -66,6 +76,7 @@ class _Saver:
         self.journal, self.every_s = journal, every_s
         self.pending: list[ChunkResult] = []
         self.last = time.monotonic()
+        self.failed = False  # a save failed (disk full...): stop saving, keep what is saved
 
     def add(self, result: ChunkResult) -> None:
         self.pending.append(result)
@@ -73,8 +84,12 @@ class _Saver:
             self.save()
 
     def save(self) -> None:
-        if self.pending:
-            self.journal.commit(self.pending)
+        if self.pending and not self.failed:
+            try:
+                self.journal.commit(self.pending)
+            except InputError:
+                self.failed = True
+                raise
             self.pending = []
         self.last = time.monotonic()
 
@@ -145,13 +160,16 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
                 notify(total - len(todo), total)
             size = size or 1
             done_now = total - len(todo)
-            for result in map_chunks(run_chunk, make_chunks(todo, size), executor):
-                saver.add(result)
-                if result.failure is not None:
-                    _raise_failure(result.failure, source)
-                results.append(result)
-                done_now += len(result.done)
-                notify(done_now, total)
+            try:
+                for result in map_chunks(run_chunk, make_chunks(todo, size), executor):
+                    saver.add(result)
+                    if result.failure is not None:
+                        _raise_failure(result.failure, source)
+                    results.append(result)
+                    done_now += len(result.done)
+                    notify(done_now, total)
+            except EngineError as exc:
+                raise _engine_failure(exc) from None
         finally:
             saver.save()  # keep what finished, also on Ctrl-C or a failure
         missing = sum(p.key not in journal.done for p in points)

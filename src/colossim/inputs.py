@@ -107,11 +107,28 @@ def _location(path: Iterable[Any]) -> str:
     return ".".join(_cut(str(p), EXCERPT_CHARS) for p in path) or "(top level)"
 
 
+_NUMERIC_ERRORS = ("greater_than", "less_than", "finite_number", "multiple_of")
+
+
+def _non_finite_number_text(error: dict[str, Any]) -> bool:
+    value = error.get("input")
+    if not isinstance(value, str) or not str(error.get("type", "")).startswith(_NUMERIC_ERRORS):
+        return False
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
 def problems_from_validation(err: ValidationError, prefix: Iterable[str | int] = ()) -> list[InputProblem]:
     problems = []
     for e in err.errors(include_url=False):
         location = _location([*prefix, *e.get("loc", ())])
         msg = e.get("msg", "invalid value").removeprefix("Value error, ")  # a model's own check says it all
+        if _non_finite_number_text(e):  # "nan" or "1e999" read as a number, then failing a bound
+            problems.append(InputProblem(location, f"not a finite number (got {excerpt(e['input'])})",
+                                         "give a finite number in range"))
+            continue
         if "input" in e and e.get("type") not in ("missing",) and not isinstance(e["input"], dict | list):
             msg = f"{msg} (got {excerpt(e['input'])})"
         problems.append(InputProblem(location, msg, _hint_for(e)))

@@ -72,11 +72,11 @@ def guarded(fn: F) -> F:
             check_flags(kwargs)
             return fn(*args, **kwargs)
         except InputError as exc:
-            err_console.print(exc.render(), highlight=False)
+            err_console.print(exc.render(), highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (KeyError, ValueError) as exc:
             message = exc.args[0] if exc.args else str(exc)
-            err_console.print(f"error: {str(message)[:2000]}", highlight=False)
+            err_console.print(f"error: {str(message)[:2000]}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
@@ -112,20 +112,20 @@ def check_output(path: Path | None, flag: str, kind: OutputKind = "file") -> Non
     try:
         is_dir, exists = path.is_dir(), path.exists()
     except (OSError, ValueError) as exc:
-        raise input_error(COMMAND_LINE, f"{flag} {where} is not a usable path ({exc.__class__.__name__})",
+        raise input_error(COMMAND_LINE, f"{where} is not a usable path ({exc.__class__.__name__})",
                           "give another path", flag) from None
     if kind == "file" and is_dir:
-        raise input_error(COMMAND_LINE, f"{flag} {where} is a folder", "give a file name", flag)
+        raise input_error(COMMAND_LINE, f"{where} is a folder", "give a file name", flag)
     if kind == "folder" and exists and not is_dir:
-        raise input_error(COMMAND_LINE, f"{flag} {where} is a file, not a folder",
+        raise input_error(COMMAND_LINE, f"{where} is a file, not a folder",
                           "give a folder (new or existing)", flag)
     target = path if exists else _nearest_existing(path.parent)
     if not target.is_dir() and target != path:
-        raise input_error(COMMAND_LINE, f"{flag} {where}: {excerpt(str(target), 120)} is a file, not a folder",
+        raise input_error(COMMAND_LINE, f"{where}: {excerpt(str(target), 120)} is a file, not a folder",
                           "give a path inside a folder", flag)
     folder = target if target.is_dir() else target.parent
     if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
-        raise input_error(COMMAND_LINE, f"{flag} {where} cannot be written (no permission)",
+        raise input_error(COMMAND_LINE, f"{where} cannot be written (no permission)",
                           "give a path in a folder you can write to", flag)
 
 
@@ -174,7 +174,7 @@ def writing(path: Path, flag: str) -> Iterator[None]:
         yield
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise input_error(COMMAND_LINE, f"cannot write {flag} {excerpt(str(path), 120)} ({reason})",
+        raise input_error(COMMAND_LINE, f"cannot write {excerpt(str(path), 120)} ({reason})",
                           "free space or choose another path, then run the command again", flag) from None
 
 

@@ -71,7 +71,7 @@ def _run(spec, spec_file: Path, out: Path, engine: Engine, workers: int | None, 
                               "to resume", highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except SweepError as exc:
-            err_console.print(f"error: {exc}", highlight=False)
+            err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     if summary.points_infeasible:
         err_console.print(f"note: {summary.points_infeasible} of {summary.points_total} grid points have no "

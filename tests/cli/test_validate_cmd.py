@@ -49,7 +49,7 @@ def test_validate_refuses_a_fifo_and_a_device_without_blocking(tmp_path):
     os.mkfifo(fifo)
     for path in (fifo, "/dev/zero"):
         results = []
-        worker = threading.Thread(target=lambda p=path: results.append(runner.invoke(app, ["validate", str(p)])),
+        worker = threading.Thread(target=lambda p=path, r=results: r.append(runner.invoke(app, ["validate", str(p)])),
                                   daemon=True)  # a blocking read would leave it stuck, not the test run
         worker.start()
         worker.join(timeout=30)

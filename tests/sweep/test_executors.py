@@ -12,9 +12,11 @@ from sweep_helpers import spec
 from colossim.inputs import InputError
 from colossim.sweep.chunking import make_chunks
 from colossim.sweep.executors import (
+    MAX_RETRIES,
     THREAD_VARS,
     LocalExecutor,
     SerialExecutor,
+    WorkerLost,
     make_executor,
     map_chunks,
 )
@@ -112,3 +114,26 @@ if __name__ == "__main__":
     seen = json.loads(done.stdout)
     assert seen["openblas"] == str(max(1, (os.cpu_count() or 1) // 2)) and seen["omp"] == "3"
     assert seen["after"] is None
+
+
+def test_a_killed_worker_s_chunk_is_retried_and_the_results_are_exact(tmp_path):
+    marker = tmp_path / "died"
+    s = spec(evaluator="dies_once", options={"samples": 2000, "marker": str(marker), "die_at": 16})
+    chunks = make_chunks(expand_grid(s), 2)
+    with LocalExecutor(2) as pool:
+        local = list(map_chunks(run_chunk, chunks, pool))
+        assert pool.restarts == 1  # one worker was killed (kill -9 of itself), one fresh pool
+    assert marker.exists()
+    serial = list(map_chunks(run_chunk, chunks, SerialExecutor()))  # the marker exists: nothing dies now
+    assert _keys(local) == _keys(serial) == sorted(p.key for c in chunks for p in c)  # each chunk once
+    assert _rows(local) == _rows(serial)
+
+
+def test_a_chunk_that_always_kills_its_worker_stops_after_the_retries():
+    chunks = make_chunks(expand_grid(spec(evaluator="always_dies", models=["tiny"], clusters=["fast"])), 3)
+    with LocalExecutor(2) as pool:
+        with pytest.raises(WorkerLost) as info:
+            list(map_chunks(run_chunk, chunks, pool))
+        assert pool.restarts == MAX_RETRIES  # a pool per retry; the last attempt stops the sweep
+    assert info.value.attempts == MAX_RETRIES + 1 and info.value.chunk in chunks
+

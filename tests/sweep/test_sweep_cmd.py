@@ -1,6 +1,8 @@
 """`colossim sweep`: JSON summary, plot, exit code 2 with a clear message for every bad request."""
 
 import json
+import shutil
+import subprocess
 import sys
 
 import pandas as pd
@@ -105,3 +107,58 @@ def test_default_evaluator_without_the_plan_search_exits_2(tmp_path, monkeypatch
                              "global_batch_sizes": [256]})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
     assert res.exit_code == 2 and "colossim.plan.search" in res.stderr and "evaluator:" in res.stderr
+
+
+def _can_mount_a_private_tmpfs(tmp_path) -> bool:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    try:
+        done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {probe}"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def test_a_really_full_disk_stops_with_exit_2_and_the_saved_points_resume(tmp_path):
+    """A 300 kB tmpfs in a private mount namespace (unshare: no root needed, nothing mounted outside)."""
+    if shutil.which("unshare") is None or not _can_mount_a_private_tmpfs(tmp_path):
+        pytest.skip("needs unshare and user namespaces to mount a private tmpfs")
+    full_sweep = {**GOOD, "models": ["tiny", "small", "large"], "clusters": ["fast", "slow"],
+                  "gpu_counts": [8, 16, 32, 64, 128, 256, 512, 1024], "global_batch_sizes": [256, 512, 1024, 2048],
+                  "top_k": 50, "options": {"samples": 200}, "chunking": {"points_per_chunk": 4}, "save_every_s": 0}
+    sweep = write(tmp_path, full_sweep)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    kept = tmp_path / "kept"
+    run = (f"{sys.executable} -m colossim.sweep {sweep} --engine serial --no-progress --out {disk}/r.parquet; "
+           f"echo EXIT=$?; cp -r {disk}/r.parquet.parts {kept}")
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=300k tmpfs {disk} && {run}"],
+                          capture_output=True, text=True, timeout=120)
+    assert "EXIT=2" in done.stdout, done.stdout + done.stderr
+    assert "No space left on device" in done.stderr and "points saved so far are kept" in done.stderr
+    assert "Traceback" not in done.stderr
+    lines = (kept / "manifest.jsonl").read_bytes()
+    assert lines.endswith(b"\n") and all(json.loads(line) for line in lines.splitlines())  # no torn line
+    assert not [p for p in kept.iterdir() if p.name.startswith(".tmp-")]
+    saved = sum(len(json.loads(line)["done"]) for line in lines.splitlines())
+
+    roomy = tmp_path / "roomy.parquet"  # the same journal on a disk with space: resume, then compare
+    shutil.copytree(kept, tmp_path / "roomy.parquet.parts")
+    res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--out", str(roomy)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert 0 < saved < summary["points_total"] and summary["points_done_before"] == saved
+    ref = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--out",
+                              str(tmp_path / "ref.parquet")])
+    assert ref.exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(roomy), pd.read_parquet(tmp_path / "ref.parquet"))
+
+
+def test_the_command_says_what_to_do_when_a_worker_always_dies(tmp_path):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("evaluator: always_dies\nmodels: [tiny]\nclusters: [fast]\ngpu_counts: [8, 16]\n"
+                     "global_batch_sizes: [256]\nchunking: {points_per_chunk: 2}\n")
+    res = runner.invoke(app, ["sweep", str(sweep), "--workers", "2", "--no-progress"])
+    assert res.exit_code == 1 and res.stdout == ""
+    assert "died on each of 4 attempts" in res.stderr and "fewer --workers" in res.stderr

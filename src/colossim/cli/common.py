@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,8 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import click
 import typer
+import typer.models
 from pydantic import BaseModel
 from rich.console import Console
 
@@ -37,46 +39,65 @@ console = Console(width=None if sys.stdout.isatty() else 160, markup=False)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160, markup=False)
 
 EXIT_BAD_INPUT = 2
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Bounds of flags several commands share, far beyond any real question (beyond them the arithmetic of the
+# core overflows or a Monte Carlo never ends, and the answer would be noise):
+MAX_TOKENS = 1e16  # ~170x the ~60e12 tokens of the zoo's Grok-3-class estimate, the largest run modelled
+MAX_BUDGET_USD = 1e13  # USD 10 trillion: ~100x the largest AI-infrastructure budgets announced
 COMMAND_LINE = "command line"
 OutputKind = Literal["file", "folder"]
 
 
-def flag_name(param: click.Parameter) -> str:
-    """How the user wrote a parameter: its longest option name (--tokens) or its argument name."""
-    opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")] or list(getattr(param, "opts", ()))
-    if isinstance(param, click.Option) and opts:
-        return max(opts, key=len)
-    return (param.human_readable_name or param.name or "argument").upper()
+def command_flags(fn: Callable[..., Any]) -> dict[str, str]:
+    """Each parameter of a typer command and the flag the user writes for it: its longest declared option
+    name ("--tokens"), "--" + the name with dashes when none is declared (typer's rule), or the upper-case
+    name of an argument."""
+    flags = {}
+    for name, param in inspect.signature(fn).parameters.items():
+        info = param.default
+        decls = [d.split("/")[0] for d in getattr(info, "param_decls", None) or () if d.startswith("--")]
+        if isinstance(info, typer.models.ArgumentInfo):
+            flags[name] = name.upper()
+        else:
+            flags[name] = max(decls, key=len) if decls else "--" + name.replace("_", "-")
+    return flags
 
 
-def check_flags(values: dict[str, Any]) -> None:
-    """Refuse NaN, infinity and integers beyond 2**53 in any flag of the running command, naming the flag
-    (click and typer accept "nan", "inf" and arbitrarily long integers for float and int options)."""
-    ctx = click.get_current_context(silent=True)
-    params = {p.name: p for p in ctx.command.params} if ctx is not None else {}
+def check_flags(values: dict[str, Any], flags: dict[str, str]) -> None:
+    """Refuse NaN, infinity and integers beyond 2**53 in any flag, naming the flag (typer accepts "nan",
+    "inf" and arbitrarily long integers for float and int options)."""
     for name, value in values.items():
         why = number_problem(value) if isinstance(value, int | float) else None
         if why:
-            flag = flag_name(params[name]) if name in params else f"--{name.replace('_', '-')}"
+            flag = flags.get(name, f"--{name.replace('_', '-')}")
             raise input_error(COMMAND_LINE, why, "give a finite number in the flag's range", flag)
+
+
+def _naming_the_flag(message: str, values: dict[str, Any], flags: dict[str, str]) -> str:
+    """A core message that quotes the value of exactly one flag ("unknown model 'gpt9'") names that flag."""
+    named = {flags[name] for name, value in values.items()
+             if name in flags and isinstance(value, str | Path) and f"'{value}'" in message}
+    flag = next(iter(named)) if len(named) == 1 else None
+    return f"{flag}: {message}" if flag and flag not in message else message
 
 
 def guarded(fn: F) -> F:
     """Check the command's flags (check_flags), then turn bad input (InputError, KeyError from catalog
     lookups, ValueError from the core's checks) into a message on stderr and exit code 2, never a
     traceback."""
+    flags = command_flags(fn)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            check_flags(kwargs)
+            check_flags(kwargs, flags)
             return fn(*args, **kwargs)
         except InputError as exc:
             err_console.print(exc.render(), highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (KeyError, ValueError) as exc:
-            message = exc.args[0] if exc.args else str(exc)
-            err_console.print(f"error: {str(message)[:2000]}", highlight=False, soft_wrap=True)
+            message = _naming_the_flag(str(exc.args[0] if exc.args else exc), kwargs, flags)
+            err_console.print(f"error: {message[:2000]}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
@@ -87,10 +108,12 @@ def parse_date(text: str | None, flag: str = "--at") -> date | None:
     if text is None:
         return None
     try:
+        if not _ISO_DATE.fullmatch(text.strip()):  # only YYYY-MM-DD (fromisoformat also takes 20240902, weeks...)
+            raise ValueError("Invalid isoformat")
         return date.fromisoformat(text.strip())
     except ValueError as exc:
         reason = "" if "Invalid isoformat" in str(exc) else f" ({exc})"
-        raise input_error(COMMAND_LINE, f"{flag} {excerpt(text, 40)} is not a calendar date{reason}",
+        raise input_error(COMMAND_LINE, f"{excerpt(text, 40)} is not a calendar date{reason}",
                           "write the date as YYYY-MM-DD", flag) from None
 
 

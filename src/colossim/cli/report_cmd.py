@@ -8,7 +8,17 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from colossim.cli.common import check_output, console, err_console, guarded, print_json, staged_folder
+from colossim.cli.common import (
+    MAX_BUDGET_USD,
+    MAX_TOKENS,
+    check_output,
+    console,
+    err_console,
+    guarded,
+    print_json,
+    staged_folder,
+)
+from colossim.models.zoo import get_model
 
 
 def register(app: typer.Typer) -> None:
@@ -21,10 +31,11 @@ def report(
     out: Path | None = typer.Option(None, "--out", help="write index.html, report.json, tables/ and figures/ "
                                     "into this folder (nothing is written without it)"),
     json_out: bool = typer.Option(False, "--json", help="print the numbers behind the report as JSON"),
-    budget: float = typer.Option(5e9, "--budget", min=1, help="USD spent in the 'what the budget buys' section"),
+    budget: float = typer.Option(5e9, "--budget", min=1, max=MAX_BUDGET_USD,
+                                 help="USD spent in the 'what the budget buys' section"),
     model: str = typer.Option("grok-3-class", "--model", help="model zoo id trained and checkpointed"),
-    tokens: float = typer.Option(60e12, "--tokens", min=1, help="training tokens of that model (default: the zoo's "
-                                 "Grok-3-class estimate, 60e12)"),
+    tokens: float = typer.Option(60e12, "--tokens", min=1, max=MAX_TOKENS,
+                                 help="training tokens of that model (default: the zoo's Grok-3-class estimate 60e12)"),
     ops_days: float = typer.Option(365.0, "--ops-days", min=0.01, help="days of simulated operations"),
     ops_jobs: int = typer.Option(100_000, "--ops-jobs", min=1, help="jobs submitted over the simulated period"),
     seed: int = typer.Option(1, "--seed", min=0, help="random seed of the operations simulation"),
@@ -36,6 +47,7 @@ def report(
     from colossim.report.context import ReportOptions
 
     check_output(out, "--out", "folder")
+    get_model(model)  # an unknown model id stops here, before the report is built (KeyError: exit 2)
 
     options = ReportOptions(scenario=scenario, model=model, tokens=tokens, budget_usd=budget, ops_days=ops_days,
                             ops_jobs=ops_jobs, ops_seed=seed)

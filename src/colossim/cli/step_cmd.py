@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -148,6 +149,9 @@ def step(
     with naming_flags({FLAG_FIELDS[flag]: flag for flag, value in flags.items() if value is not None}):
         spec, lay, hw = resolve_request(req, source)
     result = step_breakdown(spec, lay, hw)
+    if not math.isfinite(result.step_time_s):  # never a silent null in the JSON
+        raise input_error(source, "the step time is not a finite number: the request is beyond what the model "
+                          "computes", "check sizes near their limits (batch, sequence length, GPU count)", "step")
     if json_out:
         print_json(
             {

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, err_console, guarded, parse_date, print_json
+from colossim.cli.common import MAX_TOKENS, console, err_console, guarded, parse_date, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
 from colossim.plan.machine import job_machine
@@ -93,7 +93,7 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
 @guarded
 def train(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", min=1, help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of that type)"),
@@ -123,7 +123,7 @@ def train(
 @guarded
 def compare(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", min=1, help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),

@@ -142,7 +142,7 @@ def test_files_over_the_limit_are_refused_after_reading_at_most_the_limit(tmp_pa
 def test_non_utf8_text_is_refused(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 9\)"):
+    with pytest.raises(InputError, match=r"cannot read the file: it is not UTF-8 text \(byte 9\)"):
         read_yaml(path)
 
 

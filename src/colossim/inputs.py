@@ -260,7 +260,8 @@ def read_text(path: str | Path, kind: FileKind = "YAML", max_bytes: int | None =
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise input_error(_cut(str(path), 4 * EXCERPT_CHARS), f"the file is not UTF-8 text (byte {exc.start})",
+        raise input_error(_cut(str(path), 4 * EXCERPT_CHARS),
+                          f"cannot read the file: it is not UTF-8 text (byte {exc.start})",
                           f"give a UTF-8 {kind} file") from None
 
 

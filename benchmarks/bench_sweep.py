@@ -52,7 +52,7 @@ def numpy_work(point) -> list[dict]:
 def _spec(evaluator: str, n: int, **extra):
     from colossim.sweep.schema import SweepSpec
 
-    return SweepSpec.model_validate({"evaluator": f"bench_sweep:{evaluator}", "models": ["m"],
+    return SweepSpec.model_validate({"evaluator": f"bench_{evaluator}", "models": ["m"],  # registered names
                                      "clusters": ["c"], "gpu_counts": list(range(1, n + 1)),
                                      "global_batch_sizes": [1], **extra})
 
@@ -117,7 +117,8 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args()
 
-    from colossim.sweep.executors import LocalExecutor, RayExecutor, SerialExecutor
+    from colossim.sweep.executors import LocalExecutor, SerialExecutor
+    from colossim.sweep.ray_engine import RayExecutor
 
     print(f"machine: {os.cpu_count()} CPUs, workers={args.workers}")
     print(f"journal commit: {_journal_commit_ms():.2f} ms per saved group (Parquet part + 2 fsyncs)")

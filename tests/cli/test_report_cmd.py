@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_clusters import NO_GPU_FIRST
 from typer.testing import CliRunner
 
 from colossim.cli.main import app
@@ -76,3 +77,32 @@ def test_bad_scenario_exits_2_without_traceback():
     out = runner.invoke(app, ["report", "no-such-scenario", *QUICK])
     assert out.exit_code == 2
     assert "Traceback" not in out.output and "no-such-scenario" in out.output
+
+
+def test_a_first_phase_without_gpus_is_reported(tmp_path):
+    path = tmp_path / "hall.yaml"
+    path.write_text(NO_GPU_FIRST)
+    out = runner.invoke(app, ["report", str(path), "--model", "llama3-8b", "--tokens", "1e10", "--ops-days", "2",
+                              "--ops-jobs", "50"])
+    assert out.exit_code == 0, out.output
+    growth = json.loads(runner.invoke(app, ["cluster", str(path), "--json"]).stdout)["growth"]
+    assert [g["gpus"] for g in growth] == [0, 128]
+    # growth is counted from the first phase with GPUs (one phase here: 1.0x), never divided by zero
+    assert "grew from 128 GPUs (2024-03-01) to 128 (2024-03-01): 1.0x the dense BF16 compute" in out.stdout
+
+
+def test_bad_option_values_exit_2_before_any_work(monkeypatch):
+    def refuse(*_a, **_k):
+        raise AssertionError("the report was built")
+
+    monkeypatch.setattr("colossim.report.build.build_report", refuse)
+    for args in (["--tokens", "-1"], ["--budget", "0"], ["--ops-days", "-3"], ["--tokens", "nan"]):
+        out = runner.invoke(app, ["report", "colossus", *args])
+        assert out.exit_code == 2 and args[0] in out.stderr and "Traceback" not in out.output, args
+
+
+def test_report_options_refuse_an_unanswerable_question():
+    from colossim.report.context import ReportOptions
+
+    with pytest.raises(ValueError, match="tokens"):
+        ReportOptions(tokens=-1.0)

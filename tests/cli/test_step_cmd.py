@@ -82,3 +82,33 @@ def test_bad_input_exits_2_with_a_message(tmp_path):
     )
     out = runner.invoke(app, ["step", "--file", str(f)])
     assert out.exit_code == 2 and "foo" in out.output
+
+
+def test_flags_override_the_files_fields_and_say_which(tmp_path):
+    f = tmp_path / "run.yaml"
+    f.write_text(
+        "model: llama3-405b\ngpu: h100_sxm5\ngpus: 16384\n"
+        "layout: {tp: 8, pp: 16, vpp: 2, pp_split: uneven, global_batch: 2048}\n"
+    )
+    mixed = runner.invoke(app, ["step", "--file", str(f), "--tp", "4", "--json"])
+    assert mixed.exit_code == 0, mixed.output
+    assert "note: --tp overrides" in mixed.stderr and "layout.tp: 8 -> 4" in mixed.stderr
+    flags_only = [*FLAGS, "--json"]
+    flags_only[flags_only.index("--tp") + 1] = "4"
+    assert json.loads(mixed.stdout) == json.loads(runner.invoke(app, flags_only).stdout)
+    assert json.loads(mixed.stdout)["layout"]["tp"] == 4
+
+
+def test_a_bad_flag_over_a_file_names_the_flag(tmp_path):
+    f = tmp_path / "run.yaml"
+    f.write_text("model: llama3-70b\ngpu: h100_sxm5\ngpus: 64\nlayout: {global_batch: 64}\n")
+    out = runner.invoke(app, ["step", "--file", str(f), "--zero", "7"])
+    assert out.exit_code == 2 and "--zero (layout.zero_stage)" in out.stderr and "run.yaml" in out.stderr
+    out = runner.invoke(app, ["step", "--file", str(f), "--tp", "3"])
+    assert out.exit_code == 2 and "--tp (layout): tp*pp*cp = 3 does not divide 64 GPUs" in out.stderr
+
+
+def test_flags_alone_name_the_flag_of_a_bad_field():
+    out = runner.invoke(app, ["step", "--model", "llama3-70b", "--gpus", "64", "--gpu", "h100_sxm5", "--gbs", "64",
+                              "--offload", "2"])
+    assert out.exit_code == 2 and "--offload (layout.activation_offload)" in out.stderr

@@ -2,6 +2,7 @@
 
 import json
 
+from cli_clusters import NO_GPU_FIRST
 from typer.testing import CliRunner
 
 from colossim.cli.main import app
@@ -77,3 +78,27 @@ def test_compare_partition_that_no_phase_has_exits_2():
                                  "--runs", "20", "--partition", "mi300x"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "no phase has a partition 'mi300x'" in " ".join(result.output.split())
+
+
+
+def test_compare_leaves_out_a_first_phase_without_gpus_and_says_so(tmp_path):
+    with_hall = tmp_path / "hall.yaml"
+    with_hall.write_text(NO_GPU_FIRST)
+    without = tmp_path / "gpus.yaml"  # the same cluster without the empty phase
+    without.write_text(NO_GPU_FIRST.replace("  - {name: hall, start: 2024-01-01, add: [], source: test}\n", ""))
+    args = ["compare", "--model", "llama3-8b", "--tokens", "1e10", "--runs", "50", "--json", "--cluster"]
+    res = runner.invoke(app, [*args, str(with_hall)])
+    assert res.exit_code == 0, res.output
+    assert "note: phase 'hall' is left out: the cluster has no GPUs after it" in res.stderr
+    reference = runner.invoke(app, [*args, str(without)])
+    assert reference.exit_code == 0, reference.output
+    phases, expected = json.loads(res.stdout)["phases"], json.loads(reference.stdout)["phases"]
+    assert [p["phase"] for p in phases] == ["gpus"]
+    assert phases == expected  # a phase that adds nothing changes nothing
+
+
+def test_a_cluster_without_any_gpu_cannot_be_compared(tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(NO_GPU_FIRST.replace("[{system: dgx_h100, count: 16}]", "[]"))
+    res = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e10", "--cluster", str(empty)])
+    assert res.exit_code == 2 and "has no GPUs in any phase" in res.stderr

@@ -32,3 +32,33 @@ def test_validate_bad_file_exits_2(tmp_path):
     f.write_text("- id: x\n")
     out = runner.invoke(app, ["validate", str(f)])
     assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+def test_validate_an_empty_list_exits_2_with_a_message(tmp_path):
+    f = tmp_path / "runs.yaml"
+    f.write_text("[]\n")
+    out = runner.invoke(app, ["validate", str(f)])
+    assert out.exit_code == 2 and "lists no runs" in out.stderr and "nan" not in out.output.lower()
+
+
+def test_validate_refuses_a_fifo_and_a_device_without_blocking(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "runs.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        results = []
+        worker = threading.Thread(target=lambda p=path, r=results: r.append(runner.invoke(app, ["validate", str(p)])),
+                                  daemon=True)  # a blocking read would leave it stuck, not the test run
+        worker.start()
+        worker.join(timeout=30)
+        assert results, f"validate {path} did not return within 30 s"
+        assert results[0].exit_code == 2 and "not a regular file" in results[0].stderr
+
+
+def test_validate_cuts_a_huge_bad_key(tmp_path):
+    f = tmp_path / "runs.yaml"
+    f.write_text("- id: x\n  ? " + "k" * 2_000_000 + "\n  : 1\n")
+    out = runner.invoke(app, ["validate", str(f)])
+    assert out.exit_code == 2 and "(2,000,000 characters)" in out.stderr and len(out.stderr) < 5000

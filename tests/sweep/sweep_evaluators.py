@@ -1,5 +1,9 @@
 """Small real evaluators for the sweep tests (module-level, so process pools and Ray can import them).
 
+They are registered under the entry-point group `colossim.evaluators` by the metadata in
+colossim_sweep_test_evaluators-1.0.dist-info/ next to this file (tests/sweep is on sys.path and PYTHONPATH,
+see conftest.py), exactly as an installed package registers its own evaluators.
+
 `toy_layouts` is a miniature plan search: it enumerates (tp, pp, dp) layouts of the GPUs, drops those whose
 weights do not fit in memory or whose global batch does not split over dp, scores the rest with a simple
 analytic step time (compute + tensor-parallel comm + pipeline bubble + a Monte-Carlo straggler factor
@@ -9,10 +13,15 @@ whose sample count sets the work per point), and returns the top-k by tokens per
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from colossim.sweep.grid import SweepPoint
+from colossim.sweep.registry import SweepEvaluator
 from colossim.sweep.tasks import InfeasiblePoint
 
 MODEL_PARAMS = {"tiny": 1e9, "small": 7e9, "large": 70e9, "huge": 2e12}
@@ -26,13 +35,25 @@ def _seed(point: SweepPoint) -> int:
     return int.from_bytes(hashlib.sha256(point.describe().encode()).digest()[:8], "little")
 
 
+def _link_gb_s(cluster: str) -> float:
+    """A named cluster, or a YAML file `{link_gb_s: 450}` (edited between runs by the resume test)."""
+    if cluster in CLUSTER_LINK_GB_S:
+        return CLUSTER_LINK_GB_S[cluster]
+    if cluster.endswith(".yaml") and Path(cluster).is_file():
+        return float(yaml.safe_load(Path(cluster).read_text())["link_gb_s"])
+    raise KeyError(f"unknown cluster '{cluster}': use one of {', '.join(CLUSTER_LINK_GB_S)} or a YAML file")
+
+
+def toy_inputs(kind: str, name: str) -> object:
+    """What a name means to toy_layouts (hashed into the point keys): the cluster's link speed."""
+    return {"link_gb_s": _link_gb_s(name)} if kind == "cluster" else {"model": name}
+
+
 def toy_layouts(point: SweepPoint) -> list[dict]:
     if point.model not in MODEL_PARAMS:
         raise KeyError(f"unknown model '{point.model}': use one of {', '.join(MODEL_PARAMS)}")
-    if point.cluster not in CLUSTER_LINK_GB_S:
-        raise KeyError(f"unknown cluster '{point.cluster}': use one of {', '.join(CLUSTER_LINK_GB_S)}")
     params = MODEL_PARAMS[point.model]
-    link = CLUSTER_LINK_GB_S[point.cluster]
+    link = _link_gb_s(point.cluster)
     g = point.gpus
     tp = np.array([t for t in (1, 2, 4, 8) for p in range(1, g + 1) if g % (t * p) == 0])
     pp = np.array([p for t in (1, 2, 4, 8) for p in range(1, g + 1) if g % (t * p) == 0])
@@ -58,6 +79,9 @@ def toy_layouts(point: SweepPoint) -> list[dict]:
     order = np.lexsort((pp, tp, step_s))[: point.top_k]
     return [{"tp": int(tp[i]), "pp": int(pp[i]), "dp": int(dp[i]), "step_time_s": float(step_s[i]),
              "tokens_per_s": float(tokens / step_s[i]), "straggler_factor": straggler} for i in order]
+
+
+toy = SweepEvaluator(toy_layouts, resolve=toy_inputs)  # registered as "toy_layouts"
 
 
 def sleepy(point: SweepPoint) -> list[dict]:
@@ -117,3 +141,20 @@ def slow_first_call(point: SweepPoint) -> list[dict]:
     time.sleep(0.02 if _WARM["done"] else 0.5)
     _WARM["done"] = True
     return [{"tokens_per_s": float(point.gpus)}]
+
+
+def dies_once(point: SweepPoint) -> list[dict]:
+    """SIGKILLs its own worker process the first time it meets the point whose gpus equal option `die_at`
+    (a marker file, option `marker`, records that it did), then behaves like toy_layouts: a `kill -9` of a
+    worker in the middle of a sweep."""
+    marker = Path(str(point.opts["marker"]))
+    if point.gpus == point.opts.get("die_at") and not marker.exists():
+        marker.write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return toy_layouts(point)
+
+
+def always_dies(point: SweepPoint) -> list[dict]:
+    """SIGKILLs its worker every time (a point that always crashes the interpreter, e.g. out of memory)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    return []

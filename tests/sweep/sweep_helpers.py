@@ -6,7 +6,7 @@ from typing import Any
 
 from colossim.sweep.schema import SweepSpec
 
-TOY = "sweep_evaluators:toy_layouts"
+TOY = "toy_layouts"
 
 
 def spec(**over: Any) -> SweepSpec:

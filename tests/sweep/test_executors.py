@@ -12,14 +12,16 @@ from sweep_helpers import spec
 from colossim.inputs import InputError
 from colossim.sweep.chunking import make_chunks
 from colossim.sweep.executors import (
+    MAX_RETRIES,
     THREAD_VARS,
     LocalExecutor,
     SerialExecutor,
-    import_ray,
+    WorkerLost,
     make_executor,
     map_chunks,
 )
 from colossim.sweep.grid import expand_grid
+from colossim.sweep.ray_engine import import_ray
 from colossim.sweep.tasks import run_chunk
 
 
@@ -42,11 +44,11 @@ def test_local_pool_and_serial_give_the_same_results():
 
 
 def test_results_come_back_as_they_complete():
-    slow = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["a"], clusters=["x"], gpu_counts=[1],
+    slow = expand_grid(spec(evaluator="sleepy", models=["a"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 600}))
-    fast = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["b"], clusters=["x"], gpu_counts=[1],
+    fast = expand_grid(spec(evaluator="sleepy", models=["b"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 1}))
-    warm = expand_grid(spec(evaluator="sweep_evaluators:sleepy", models=["c"], clusters=["x"], gpu_counts=[1],
+    warm = expand_grid(spec(evaluator="sleepy", models=["c"], clusters=["x"], gpu_counts=[1],
                             options={"work_ms": 300}))
     with LocalExecutor(2) as pool:
         list(map_chunks(run_chunk, [warm, warm], pool))  # start (and import in) both workers first
@@ -60,7 +62,7 @@ def test_in_flight_work_is_bounded():
     def chunks():
         for i in range(50):
             submitted.append(i)
-            yield [expand_grid(spec(evaluator="sweep_evaluators:noop", models=[f"m{i}"]))[0]]
+            yield [expand_grid(spec(evaluator="noop", models=[f"m{i}"]))[0]]
 
     with LocalExecutor(2, max_in_flight=3) as pool:
         it = map_chunks(run_chunk, chunks(), pool)
@@ -70,7 +72,7 @@ def test_in_flight_work_is_bounded():
 
 
 def test_pool_runs_chunks_concurrently():
-    s = spec(evaluator="sweep_evaluators:sleepy", models=["a", "b"], clusters=["x"], gpu_counts=[1, 2],
+    s = spec(evaluator="sleepy", models=["a", "b"], clusters=["x"], gpu_counts=[1, 2],
              options={"work_ms": 150})
     chunks = make_chunks(expand_grid(s), 1)
     with LocalExecutor(2) as pool:
@@ -100,7 +102,7 @@ from colossim.sweep.executors import THREAD_VARS, LocalExecutor, map_chunks
 from colossim.sweep.grid import SweepPoint
 from colossim.sweep.tasks import run_chunk
 if __name__ == "__main__":
-    point = SweepPoint("m", "c", 1, 1, "throughput", evaluator="sweep_evaluators:worker_env")
+    point = SweepPoint("m", "c", 1, 1, "throughput", evaluator="worker_env")
     with LocalExecutor(2) as pool:
         [result] = map_chunks(run_chunk, [[point]], pool)
     print(json.dumps({**result.rows[0], "after": os.environ.get("OPENBLAS_NUM_THREADS")}))
@@ -112,3 +114,26 @@ if __name__ == "__main__":
     seen = json.loads(done.stdout)
     assert seen["openblas"] == str(max(1, (os.cpu_count() or 1) // 2)) and seen["omp"] == "3"
     assert seen["after"] is None
+
+
+def test_a_killed_worker_s_chunk_is_retried_and_the_results_are_exact(tmp_path):
+    marker = tmp_path / "died"
+    s = spec(evaluator="dies_once", options={"samples": 2000, "marker": str(marker), "die_at": 16})
+    chunks = make_chunks(expand_grid(s), 2)
+    with LocalExecutor(2) as pool:
+        local = list(map_chunks(run_chunk, chunks, pool))
+        assert pool.restarts == 1  # one worker was killed (kill -9 of itself), one fresh pool
+    assert marker.exists()
+    serial = list(map_chunks(run_chunk, chunks, SerialExecutor()))  # the marker exists: nothing dies now
+    assert _keys(local) == _keys(serial) == sorted(p.key for c in chunks for p in c)  # each chunk once
+    assert _rows(local) == _rows(serial)
+
+
+def test_a_chunk_that_always_kills_its_worker_stops_after_the_retries():
+    chunks = make_chunks(expand_grid(spec(evaluator="always_dies", models=["tiny"], clusters=["fast"])), 3)
+    with LocalExecutor(2) as pool:
+        with pytest.raises(WorkerLost) as info:
+            list(map_chunks(run_chunk, chunks, pool))
+        assert pool.restarts == MAX_RETRIES  # a pool per retry; the last attempt stops the sweep
+    assert info.value.attempts == MAX_RETRIES + 1 and info.value.chunk in chunks
+

@@ -7,8 +7,9 @@ import pytest
 from sweep_helpers import spec
 
 from colossim.inputs import InputError
+from colossim.sweep.digests import resolved_grid
 from colossim.sweep.executors import LocalExecutor, SerialExecutor
-from colossim.sweep.grid import POINT_COLUMNS, expand_grid
+from colossim.sweep.grid import POINT_COLUMNS
 from colossim.sweep.runner import SweepError, run_sweep
 from colossim.sweep.store import MANIFEST, journal_dir
 from colossim.sweep.tasks import run_chunk
@@ -22,7 +23,7 @@ def test_table_has_every_feasible_point_in_grid_order(tmp_path):
     s = spec(models=["tiny", "large"])
     summary = run_sweep(s, tmp_path / "r.parquet", SerialExecutor())
     frame = table(tmp_path / "r.parquet")
-    points = expand_grid(s)
+    points = resolved_grid(s)
     feasible = [p for p in points if not (p.model == "large" and p.gpus == 8)]  # 1120 GB of state > 8 x 80 GB
     assert summary.points_total == len(points) and summary.points_infeasible == len(points) - len(feasible)
     assert list(dict.fromkeys(frame["point_key"])) == [p.key for p in feasible]
@@ -38,7 +39,7 @@ def test_rows_match_direct_evaluation(tmp_path):
     s = spec()
     run_sweep(s, tmp_path / "r.csv", LocalExecutor(2))
     frame = table(tmp_path / "r.csv")
-    direct = pd.DataFrame(run_chunk(expand_grid(s)).rows)
+    direct = pd.DataFrame(run_chunk(resolved_grid(s)).rows)
     pd.testing.assert_frame_equal(frame.reset_index(drop=True), direct[frame.columns], check_dtype=False)
 
 
@@ -80,7 +81,7 @@ def test_calibration_leaves_out_the_slow_first_point(tmp_path):
     import sweep_evaluators
 
     sweep_evaluators._WARM["done"] = False
-    s = spec(evaluator="sweep_evaluators:slow_first_call", models=["a", "b"], clusters=["x"],
+    s = spec(evaluator="slow_first_call", models=["a", "b"], clusters=["x"],
              gpu_counts=list(range(1, 21)))
     summary = run_sweep(s, tmp_path / "r.parquet", SerialExecutor())
     # 20 ms per warm point, 37 points left after 3 calibration points, 1 worker: the target (0.5 s) allows
@@ -113,12 +114,12 @@ def test_bad_request_names_the_point_and_keeps_finished_work(tmp_path):
     assert "model=gpt9" in info.value.render() and "unknown model 'gpt9'" in info.value.render()
     manifest = (journal_dir(tmp_path / "r.parquet") / MANIFEST).read_text().splitlines()
     recorded = [k for line in manifest for k in json.loads(line)["done"]]
-    assert sorted(recorded) == sorted(p.key for p in expand_grid(s) if p.model == "tiny")  # saved before gpt9
+    assert sorted(recorded) == sorted(p.key for p in resolved_grid(s) if p.model == "tiny")  # saved before gpt9
 
 
 def test_evaluator_bug_raises_sweep_error_with_traceback(tmp_path):
     with pytest.raises(SweepError, match="ZeroDivisionError") as info:
-        run_sweep(spec(evaluator="sweep_evaluators:buggy"), tmp_path / "r.parquet", SerialExecutor())
+        run_sweep(spec(evaluator="buggy"), tmp_path / "r.parquet", SerialExecutor())
     assert "1 / 0" in str(info.value)
 
 

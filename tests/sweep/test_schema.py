@@ -60,9 +60,19 @@ def test_chunk_target_below_100ms_is_rejected(tmp_path):
     assert "chunking.target_chunk_s" in text and "greater than or equal to 0.1" in text
 
 
-def test_evaluator_must_be_module_colon_function(tmp_path):
-    text = problems(tmp_path, {**VALID, "evaluator": "not a reference"})
-    assert "evaluator" in text and "package.module:function" in text
+@pytest.mark.parametrize("ref", ["os:system", "subprocess:run", "sweep_evaluators:toy_layouts", "not a name"])
+def test_evaluator_must_be_registered_so_a_sweep_file_names_no_code(tmp_path, ref):
+    text = problems(tmp_path, {**VALID, "evaluator": ref})
+    assert f"evaluator: evaluator {ref!r} is not registered" in text
+    assert "entry-point group 'colossim.evaluators'" in text and "plan" in text
+
+
+def test_registered_evaluators_load_by_name_and_by_their_target(tmp_path):
+    assert load_sweep(write(tmp_path, {**VALID, "evaluator": "toy_layouts"})).evaluator == "toy_layouts"
+    by_target = load_sweep(write(tmp_path, {**VALID, "evaluator": "sweep_evaluators:toy"}))
+    assert by_target.evaluator == "toy_layouts"  # one canonical name, so the point keys are the same
+    legacy = load_sweep(write(tmp_path, {**VALID, "evaluator": "colossim.sweep.tasks:evaluate_point"}))
+    assert legacy.evaluator == DEFAULT_EVALUATOR == "plan"
 
 
 def test_non_finite_option_is_rejected(tmp_path):

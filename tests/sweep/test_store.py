@@ -146,3 +146,58 @@ def test_write_table_refuses_unknown_formats(tmp_path):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "r.xlsx")
     write_table(pd.DataFrame({"a": [1]}), tmp_path / "sub" / "r.csv")
     assert (tmp_path / "sub" / "r.csv").read_text().splitlines() == ["a", "1"]
+
+
+@pytest.mark.parametrize("where", ["part", "manifest"])
+def test_a_full_disk_stops_cleanly_keeping_what_was_saved(tmp_path, monkeypatch, where):
+    import errno
+    import os
+
+    from colossim.sweep import store
+
+    points = expand_grid(spec(models=["tiny"], gpu_counts=[8, 16]))  # 4 feasible points, rows for each
+    chunks = [run_chunk(points[:2]), run_chunk(points[2:])]
+    out = tmp_path / "r.parquet"
+    with Journal(out).open() as j:
+        j.commit([chunks[0]])
+        before = (journal_dir(out) / MANIFEST).read_bytes()
+
+        def full(*_a, **_k):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        if where == "part":
+            monkeypatch.setattr(store, "_write_parquet", full)
+        else:  # the manifest line: half of it written, then the disk is full
+            real = os.write
+            monkeypatch.setattr(store.os, "write", lambda fd, data: real(fd, bytes(data[: len(data) // 2])))
+            monkeypatch.setattr(store.os, "fsync", full)
+        with pytest.raises(InputError) as info:
+            j.commit([chunks[1]])
+        monkeypatch.undo()
+    message = info.value.render()
+    assert "No space left on device, ENOSPC" in message and "the 2 points saved so far are kept" in message
+    assert "free space" in message
+    root = journal_dir(out)
+    assert (root / MANIFEST).read_bytes() == before  # no torn line, nothing recorded twice
+    assert not [p for p in root.iterdir() if p.name.startswith(".tmp-")]  # nothing half-written left
+    with Journal(out).open() as j:  # space freed: resume records the rest exactly once
+        assert set(j.done) == {p.key for p in points[:2]}
+        j.commit(chunks)
+        assert set(j.done) == {p.key for p in points}
+    lines = (root / MANIFEST).read_bytes().splitlines()
+    assert [len(json.loads(line)["done"]) for line in lines] == [2, 2]
+
+
+def test_a_full_disk_at_the_final_table_says_the_journal_is_complete(tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    from colossim.sweep import store
+
+    def full(path, write):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_atomic", full)
+    with pytest.raises(InputError, match="final table .* a rerun only writes the table"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")

@@ -1,6 +1,8 @@
 """`colossim sweep`: JSON summary, plot, exit code 2 with a clear message for every bad request."""
 
 import json
+import shutil
+import subprocess
 import sys
 
 import pandas as pd
@@ -52,7 +54,8 @@ def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path):
     ({**GOOD, "gpu_count": [8]}, "gpu_count: Extra inputs are not permitted"),
     ({**GOOD, "models": ["gpt9"]}, "unknown model 'gpt9'"),
     ({**GOOD, "models": ["huge"]}, "none of the 3 grid points has a feasible result"),
-    ({**GOOD, "evaluator": "nowhere.at_all:f"}, "cannot import evaluator module 'nowhere.at_all'"),
+    ({**GOOD, "evaluator": "nowhere.at_all:f"}, "evaluator 'nowhere.at_all:f' is not registered"),
+    ({**GOOD, "evaluator": "os:system"}, "evaluator 'os:system' is not registered"),
 ])
 def test_bad_requests_exit_2_with_a_message(tmp_path, data, words):
     res = runner.invoke(app, ["sweep", str(write(tmp_path, data)), "--engine", "serial", "--no-progress"])
@@ -61,7 +64,7 @@ def test_bad_requests_exit_2_with_a_message(tmp_path, data, words):
 
 
 def test_evaluator_bug_exits_1_with_the_worker_traceback(tmp_path):
-    sweep = write(tmp_path, {**GOOD, "evaluator": "sweep_evaluators:buggy"})
+    sweep = write(tmp_path, {**GOOD, "evaluator": "buggy"})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
     assert res.exit_code == 1 and "ZeroDivisionError" in res.stderr and "1 / 0" in res.stderr
 
@@ -75,7 +78,7 @@ def test_bad_command_lines_exit_2(tmp_path, extra, words):
 
 
 def test_plot_of_a_table_without_throughput_says_what_is_missing(tmp_path):
-    sweep = write(tmp_path, {**GOOD, "evaluator": "sweep_evaluators:no_throughput"})
+    sweep = write(tmp_path, {**GOOD, "evaluator": "no_throughput"})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--plot",
                               str(tmp_path / "p.png")])
     assert res.exit_code == 2 and "no column(s) ['tokens_per_s']" in res.stderr
@@ -100,6 +103,62 @@ def test_fuzzed_sweep_files_never_crash_the_command(tmp_path, key, value):
 
 def test_default_evaluator_without_the_plan_search_exits_2(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "colossim.plan.search", None)  # as in a checkout without it
-    sweep = write(tmp_path, {k: v for k, v in GOOD.items() if k != "evaluator"})
+    sweep = write(tmp_path, {"models": ["llama3-8b"], "clusters": ["colossus"], "gpu_counts": [64],
+                             "global_batch_sizes": [256]})
     res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress"])
     assert res.exit_code == 2 and "colossim.plan.search" in res.stderr and "evaluator:" in res.stderr
+
+
+def _can_mount_a_private_tmpfs(tmp_path) -> bool:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    try:
+        done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {probe}"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def test_a_really_full_disk_stops_with_exit_2_and_the_saved_points_resume(tmp_path):
+    """A 300 kB tmpfs in a private mount namespace (unshare: no root needed, nothing mounted outside)."""
+    if shutil.which("unshare") is None or not _can_mount_a_private_tmpfs(tmp_path):
+        pytest.skip("needs unshare and user namespaces to mount a private tmpfs")
+    full_sweep = {**GOOD, "models": ["tiny", "small", "large"], "clusters": ["fast", "slow"],
+                  "gpu_counts": [8, 16, 32, 64, 128, 256, 512, 1024], "global_batch_sizes": [256, 512, 1024, 2048],
+                  "top_k": 50, "options": {"samples": 200}, "chunking": {"points_per_chunk": 4}, "save_every_s": 0}
+    sweep = write(tmp_path, full_sweep)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    kept = tmp_path / "kept"
+    run = (f"{sys.executable} -m colossim.sweep {sweep} --engine serial --no-progress --out {disk}/r.parquet; "
+           f"echo EXIT=$?; cp -r {disk}/r.parquet.parts {kept}")
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=300k tmpfs {disk} && {run}"],
+                          capture_output=True, text=True, timeout=120)
+    assert "EXIT=2" in done.stdout, done.stdout + done.stderr
+    assert "No space left on device" in done.stderr and "points saved so far are kept" in done.stderr
+    assert "Traceback" not in done.stderr
+    lines = (kept / "manifest.jsonl").read_bytes()
+    assert lines.endswith(b"\n") and all(json.loads(line) for line in lines.splitlines())  # no torn line
+    assert not [p for p in kept.iterdir() if p.name.startswith(".tmp-")]
+    saved = sum(len(json.loads(line)["done"]) for line in lines.splitlines())
+
+    roomy = tmp_path / "roomy.parquet"  # the same journal on a disk with space: resume, then compare
+    shutil.copytree(kept, tmp_path / "roomy.parquet.parts")
+    res = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--out", str(roomy)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert 0 < saved < summary["points_total"] and summary["points_done_before"] == saved
+    ref = runner.invoke(app, ["sweep", str(sweep), "--engine", "serial", "--no-progress", "--out",
+                              str(tmp_path / "ref.parquet")])
+    assert ref.exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(roomy), pd.read_parquet(tmp_path / "ref.parquet"))
+
+
+def test_the_command_says_what_to_do_when_a_worker_always_dies(tmp_path):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("evaluator: always_dies\nmodels: [tiny]\nclusters: [fast]\ngpu_counts: [8, 16]\n"
+                     "global_batch_sizes: [256]\nchunking: {points_per_chunk: 2}\n")
+    res = runner.invoke(app, ["sweep", str(sweep), "--workers", "2", "--no-progress"])
+    assert res.exit_code == 1 and res.stdout == ""
+    assert "died on each of 4 attempts" in res.stderr and "fewer --workers" in res.stderr

@@ -1,6 +1,7 @@
 """run_chunk: rows with the point's columns, infeasible points recorded, failures returned (never raised)."""
 
 import sys
+from dataclasses import replace
 
 import pytest
 from sweep_helpers import spec
@@ -41,7 +42,7 @@ def test_bad_request_stops_the_chunk_as_an_input_failure():
 
 
 def test_evaluator_bug_comes_back_with_its_traceback():
-    result = run_chunk(expand_grid(spec(evaluator="sweep_evaluators:buggy", models=["tiny"],
+    result = run_chunk(expand_grid(spec(evaluator="buggy", models=["tiny"],
                                         clusters=["fast"])))
     assert result.failure.kind == "error" and "ZeroDivisionError" in result.failure.message
     assert "1 / 0" in result.failure.traceback
@@ -49,20 +50,28 @@ def test_evaluator_bug_comes_back_with_its_traceback():
 
 
 def test_dataframe_results_are_accepted_and_point_columns_win():
-    result = run_chunk(expand_grid(spec(evaluator="sweep_evaluators:as_frame", models=["tiny"],
+    result = run_chunk(expand_grid(spec(evaluator="as_frame", models=["tiny"],
                                         clusters=["fast"])))
     assert len(result.rows) == 2 * 3
     assert all(r["model"] == "tiny" for r in result.rows)
 
 
-@pytest.mark.parametrize("ref,words", [("no_such_module_xyz:f", "cannot import"),
-                                       ("sweep_evaluators:missing", "has no function 'missing'"),
-                                       ("sweep_evaluators:VALUE", "has no function 'VALUE'")])
-def test_unresolvable_evaluators_say_what_to_fix(ref, words):
+@pytest.mark.parametrize("name,words", [
+    ("missing_module", "module 'no_such_module_xyz' cannot be imported"),
+    ("missing_function", "module 'sweep_evaluators' has no 'missing'"),
+    ("value_not_a_function", "'sweep_evaluators:VALUE', which is not a function"),
+])
+def test_registered_but_unloadable_evaluators_say_what_to_fix(name, words):
     with pytest.raises(ValueError, match=words):
-        resolve_evaluator(ref)
-    result = run_chunk(expand_grid(spec(evaluator=ref))[:1])
+        resolve_evaluator(name)
+    result = run_chunk(expand_grid(spec(evaluator=name))[:1])
     assert result.failure.kind == "input" and words in result.failure.message
+
+
+def test_a_worker_loads_only_registered_evaluators():
+    point = replace(expand_grid(spec())[0], evaluator="os:system")  # as if a point were forged
+    result = run_chunk([point])
+    assert result.failure.kind == "input" and "'os:system' is not registered" in result.failure.message
 
 
 def test_default_evaluator_says_when_the_plan_search_is_missing(monkeypatch):

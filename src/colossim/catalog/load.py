@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from colossim.catalog.schema import Gpu, Nic, Optic, Site, Sourced, Switch, System
-from colossim.inputs import InputError, input_error, parse_yaml_text, validate
+from colossim.inputs import InputError, input_error, parse_yaml_text, read_text, validate
 
 EntryT = TypeVar("EntryT", bound=Sourced)
 
@@ -140,11 +140,7 @@ def load_catalog() -> Catalog:
 def load_catalog_with(extra: str | Path) -> Catalog:
     """The shipped catalog plus a user's extra YAML file of entries (new GPUs, systems, sites...)."""
     path = Path(extra)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise input_error(str(path), f"cannot read the file ({exc.__class__.__name__})",
-                          "check the path") from None
+    text = read_text(path)  # a regular file within the size limit, or InputError
     return build_catalog({**_shipped_texts(), str(path): text})
 
 

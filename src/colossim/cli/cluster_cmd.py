@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.table import Table
 
 from colossim.catalog import load_catalog
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import MAX_BUDGET_USD, console, guarded, parse_date, print_json
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
 from colossim.cluster.buy import DEFAULT_COMPARE
 from colossim.cluster.figures import ClusterFigures, GrowthRow
-from colossim.inputs import input_error
 
 
 def register(app: typer.Typer) -> None:
     app.command("cluster")(cluster)
     app.command("buy")(buy_cmd)
-
-
-def parse_date(text: str | None, option: str = "--at") -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise input_error(
-            "command line", f"{option} {text!r} is not a date", "write the date as YYYY-MM-DD", option
-        ) from None
 
 
 def _n(value: float, digits: int = 1) -> str:
@@ -195,7 +181,7 @@ _BUY_ROWS = (
 
 @guarded
 def buy_cmd(
-    budget: float = typer.Option(..., "--budget", help="money to spend, USD (e.g. 5e9)"),
+    budget: float = typer.Option(..., "--budget", min=1, max=MAX_BUDGET_USD, help="money to spend, USD (e.g. 5e9)"),
     system: str = typer.Option(..., "--system", help="catalog system id to buy (e.g. gb200_nvl72)"),
     scenario: str = typer.Option("colossus", "--scenario", help="scenario name or cluster YAML file"),
     at: str | None = typer.Option(None, "--at", help="add to the cluster as on this date (YYYY-MM-DD)"),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import check_output, console, guarded, parse_date, print_json, writing
 from colossim.cluster import load_cluster
 from colossim.inputs import validate
 from colossim.models.zoo import get_model
@@ -42,15 +41,6 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
 
 
-def _date(text: str | None, flag: str = "--at") -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{flag} {text!r} is not a date: write it as YYYY-MM-DD") from None
-
-
 @guarded
 def plan(
     model: str = typer.Option(..., "--model", help="model id from the zoo (e.g. llama3-405b, grok-3-class)"),
@@ -82,11 +72,12 @@ def plan(
         raise ValueError(f"--objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
     if top < 1 or (gpus is not None and gpus < 1) or (global_batch is not None and global_batch < 1):
         raise ValueError("--top, --gpus and --global-batch must be >= 1")
+    check_output(plot, "--plot")
     spec = load_cluster(str(cluster) if cluster else scenario)
     spec_model = get_model(model)
     precisions = tuple(p.strip() for p in precision.split(","))
-    choice, machines = choose_machines(spec, partition, gpus, _date(at))
-    stack = framework_stack(framework, _date(release, "--release"),  # type: ignore[arg-type]
+    choice, machines = choose_machines(spec, partition, gpus, parse_date(at))
+    stack = framework_stack(framework, parse_date(release, "--release"),  # type: ignore[arg-type]
                             machines[0].hardware.family == "blackwell")
     template = stack.template(moe=spec_model.moe is not None)
     if choice.cross_generation:
@@ -110,7 +101,10 @@ def plan(
     if plot is not None:
         from colossim.plots.plan import plan_figure
 
-        plot.write_bytes(plan_figure(result.top, f"{spec_model.name} on {n:,} {machine.gpu} ({spec.name})"))
+        png = plan_figure(result.top, f"{spec_model.name} on {n:,} {machine.gpu} ({spec.name})")
+        with writing(plot, "--plot"):
+            plot.parent.mkdir(parents=True, exist_ok=True)
+            plot.write_bytes(png)
     if json_out:
         print_json({
             "model": spec_model.id, "cluster": spec.name, "partition": machine.gpu,

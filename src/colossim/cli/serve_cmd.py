@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
-from colossim.cli.plan_cmd import _date  # one --at parser for the commands that take a date
+from colossim.cli.common import console, guarded, parse_date, print_json
 from colossim.cluster import load_cluster
 from colossim.serve.capacity import ServeCapacity, serve_capacity, serve_frame
 from colossim.serve.latency import LatencyTarget
@@ -105,7 +104,7 @@ def serve(
         raise ValueError("speculative decoding needs both --draft-tokens and --acceptance")
     spec = Speculative(draft_tokens=draft_tokens, acceptance=acceptance) if draft_tokens is not None else None
     mix = _mix(prompt_tokens, output_tokens, mix_csv)
-    machine = serving_partition(load_cluster(str(cluster) if cluster else scenario), partition, _date(at))
+    machine = serving_partition(load_cluster(str(cluster) if cluster else scenario), partition, parse_date(at))
     precisions = None
     if precision:
         precisions = [p.strip() for p in precision.split(",") if p.strip()]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
-from colossim.inputs import input_error, load_yaml, validate
+from colossim.cli.common import console, err_console, guarded, naming_flags, print_json
+from colossim.inputs import input_error, override_fields, read_yaml, validate
 from colossim.perf.request import StepRequest, resolve_request
 from colossim.perf.step import StepBreakdown, step_breakdown
 
@@ -17,37 +18,56 @@ def register(app: typer.Typer) -> None:
     app.command("step")(step)
 
 
-def _flags_request(
-    model, gpu, gpus, seq_len, network, layout, framework, release
-) -> StepRequest:
-    missing = [
-        name
-        for name, value in (
-            ("--model", model),
-            ("--gpu", gpu),
-            ("--gpus", gpus),
-            ("--gbs", layout.get("global_batch")),
-        )
-        if value is None
-    ]
-    if missing:
-        raise input_error(
-            "command line", f"missing {', '.join(missing)}", "give them, or use --file run.yaml"
-        )
-    data = {
-        "model": model,
-        "gpu": gpu,
-        "gpus": gpus,
-        "network": {k: v for k, v in network.items() if v is not None},
-        "layout": {k: v for k, v in layout.items() if v is not None},
-    }
-    if framework is not None:
-        data["framework"] = framework
-    if release is not None:
-        data["release"] = release
-    if seq_len is not None:
-        data["seq_len"] = seq_len
-    return validate(data, StepRequest, "command line")
+# Each flag and the request field it sets (docs/perf_model.md: flags override a --file's fields).
+FLAG_FIELDS = {
+    "--model": "model", "--gpu": "gpu", "--gpus": "gpus", "--seq-len": "seq_len",
+    "--nvlink-domain": "network.nvlink_domain", "--scale-out-gbps": "network.scale_out_gbps_per_gpu",
+    "--oversubscription": "network.oversubscription",
+    "--tp": "layout.tp", "--pp": "layout.pp", "--dp": "layout.dp", "--cp": "layout.cp", "--ep": "layout.ep",
+    "--etp": "layout.etp", "--vpp": "layout.vpp", "--pp-split": "layout.pp_split", "--sp": "layout.sp",
+    "--zero": "layout.zero_stage", "--mbs": "layout.micro_batch", "--gbs": "layout.global_batch",
+    "--recompute": "layout.recompute", "--recompute-modules": "layout.recompute_modules",
+    "--recompute-layers": "layout.recompute_layers", "--offload": "layout.activation_offload",
+    "--fp8-params": "layout.fp8_params", "--precision": "layout.precision", "--dispatcher": "layout.moe_dispatcher",
+    "--grad-fp32": "layout.grad_reduce_fp32", "--overlap": "layout.overlap",
+    "--framework": "framework", "--release": "release",
+    "--cuda-graphs": "layout.software.cuda_graphs", "--fused": "layout.software.fused_kernels",
+    "--flash": "layout.software.flash_attention", "--attention-kernel": "layout.software.attention_kernel",
+    "--fp8-recipe": "layout.software.fp8_recipe", "--grouped-gemm": "layout.software.moe_grouped_gemm",
+    "--moe-host-sync": "layout.software.moe_host_sync", "--fsdp-reshard": "layout.software.fsdp_reshard",
+    "--fsdp-prefetch": "layout.software.fsdp_prefetch",
+    "--grad-sync-every-microbatch": "layout.software.grad_sync_every_microbatch",
+    "--cp-comm": "layout.software.cp_comm",
+    "--fabric": "network.fabric", "--sharp": "network.sharp", "--power-cap": "network.power_cap_w",
+}
+REQUIRED_FLAGS = ("--model", "--gpu", "--gpus", "--gbs")  # without --file
+
+
+def _request(file: Path | None, flags: dict[str, object]) -> tuple[StepRequest, str]:
+    """The step request: the --file's fields (if any) with every flag given set on top, validated. Problems
+    about a field a flag set name the flag. Which fields the flags changed in the file is printed."""
+    given = {flag: value for flag, value in flags.items() if value is not None}
+    if file is None:
+        missing = [flag for flag in REQUIRED_FLAGS if flag not in given]
+        if missing:
+            raise input_error("command line", f"missing {', '.join(missing)}", "give them, or use --file run.yaml")
+        data: dict = {}
+        source = "command line"
+    else:
+        data = read_yaml(file)
+        if not isinstance(data, dict):
+            raise input_error(str(file), "a step request must be a mapping (model, gpu, gpus, layout...)",
+                              "see docs/perf_model.md")
+        source = f"{file} with {', '.join(given)} from the command line" if given else str(file)
+    data, changes = override_fields(data, {FLAG_FIELDS[flag]: value for flag, value in given.items()})
+    if file is not None:
+        by_field = {FLAG_FIELDS[flag]: flag for flag in given}
+        for change in changes:
+            field = change.split(":", 1)[0]
+            err_console.print(f"note: {by_field[field]} overrides {file}: {change}", highlight=False)
+    with naming_flags({FLAG_FIELDS[flag]: flag for flag in given}):
+        req = validate(data, StepRequest, source)
+        return req, source
 
 
 def _table(r: StepBreakdown) -> Table:
@@ -106,7 +126,7 @@ def _overlap(text: str) -> dict[str, bool]:
 @guarded
 def step(
     file: Path | None = typer.Option(
-        None, "--file", "-f", help="a YAML step request (see docs/perf_model.md)"
+        None, "--file", "-f", help="a YAML step request (see docs/perf_model.md); flags given too override its fields"
     ),
     model: str | None = typer.Option(None, help="zoo model id, e.g. llama3-405b (see docs/perf_model.md)"),
     gpu: str | None = typer.Option(None, help="catalog GPU id, e.g. h100_sxm5"),
@@ -163,48 +183,28 @@ def step(
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Predict one optimizer step: time by part, tokens/s, MFU/HFU and memory per GPU."""
-    layout = {
-        "tp": tp,
-        "pp": pp,
-        "dp": dp,
-        "cp": cp,
-        "ep": ep,
-        "etp": etp,
-        "vpp": vpp,
-        "pp_split": pp_split,
-        "sp": sp,
-        "zero_stage": zero,
-        "micro_batch": mbs,
-        "global_batch": gbs,
-        "recompute": recompute,
-        "recompute_modules": None if recompute_modules is None else recompute_modules.split(","),
-        "recompute_layers": recompute_layers,
-        "activation_offload": offload,
-        "fp8_params": fp8_params,
-        "precision": precision,
-        "moe_dispatcher": dispatcher,
-        "grad_reduce_fp32": grad_fp32,
-        "overlap": None if overlap is None else _overlap(overlap),
+    flags = {
+        "--model": model, "--gpu": gpu, "--gpus": gpus, "--seq-len": seq_len, "--nvlink-domain": nvlink_domain,
+        "--scale-out-gbps": scale_out_gbps, "--oversubscription": oversubscription, "--tp": tp, "--pp": pp,
+        "--dp": dp, "--cp": cp, "--ep": ep, "--etp": etp, "--vpp": vpp, "--pp-split": pp_split, "--sp": sp,
+        "--zero": zero, "--mbs": mbs, "--gbs": gbs, "--recompute": recompute,
+        "--recompute-modules": None if recompute_modules is None else recompute_modules.split(","),
+        "--recompute-layers": recompute_layers, "--offload": offload, "--fp8-params": fp8_params,
+        "--precision": precision, "--dispatcher": dispatcher, "--grad-fp32": grad_fp32,
+        "--overlap": None if overlap is None else _overlap(overlap), "--framework": framework, "--release": release,
+        "--cuda-graphs": cuda_graphs, "--fused": fused, "--flash": flash, "--attention-kernel": attention_kernel,
+        "--fp8-recipe": fp8_recipe, "--grouped-gemm": grouped_gemm, "--moe-host-sync": moe_host_sync,
+        "--fsdp-reshard": fsdp_reshard, "--fsdp-prefetch": fsdp_prefetch,
+        "--grad-sync-every-microbatch": grad_sync_every_microbatch, "--cp-comm": cp_comm,
+        "--fabric": fabric, "--sharp": sharp, "--power-cap": power_cap,
     }
-    software = {k: v for k, v in (
-        ("cuda_graphs", cuda_graphs), ("fused_kernels", fused), ("flash_attention", flash),
-        ("attention_kernel", attention_kernel),
-        ("fp8_recipe", fp8_recipe), ("moe_grouped_gemm", grouped_gemm), ("moe_host_sync", moe_host_sync),
-        ("fsdp_reshard", fsdp_reshard), ("fsdp_prefetch", fsdp_prefetch),
-        ("grad_sync_every_microbatch", grad_sync_every_microbatch), ("cp_comm", cp_comm),
-    ) if v is not None}
-    if software:
-        layout["software"] = software
-    network = {"nvlink_domain": nvlink_domain, "scale_out_gbps_per_gpu": scale_out_gbps,
-               "oversubscription": oversubscription, "fabric": fabric, "sharp": sharp, "power_cap_w": power_cap}
-    if file is not None:
-        req = load_yaml(file, StepRequest)
-        source = str(file)
-    else:
-        req = _flags_request(model, gpu, gpus, seq_len, network, layout, framework, release)
-        source = "command line"
-    spec, lay, hw = resolve_request(req, source)
+    req, source = _request(file, flags)
+    with naming_flags({FLAG_FIELDS[flag]: flag for flag, value in flags.items() if value is not None}):
+        spec, lay, hw = resolve_request(req, source)
     result = step_breakdown(spec, lay, hw)
+    if not math.isfinite(result.step_time_s):  # never a silent null in the JSON
+        raise input_error(source, "the step time is not a finite number: the request is beyond what the model "
+                          "computes", "check sizes near their limits (batch, sequence length, GPU count)", "step")
     if json_out:
         print_json(
             {

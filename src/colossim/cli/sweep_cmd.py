@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from colossim.cli.common import err_console, guarded, print_json
+from colossim.cli.common import check_output, err_console, guarded, print_json, stdout_for_json, writing
+from colossim.inputs import input_error
 from colossim.sweep.executors import Engine, make_executor
 from colossim.sweep.progress import rich_progress
 from colossim.sweep.runner import SweepError, run_sweep
@@ -14,6 +15,7 @@ from colossim.sweep.schema import load_sweep
 from colossim.sweep.store import check_output_path
 
 EXIT_INTERRUPTED = 130
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +39,26 @@ def sweep(
     spec = load_sweep(spec_file)
     out = out if out is not None else spec_file.with_suffix(".parquet")
     check_output_path(out)
+    check_output(out, "--out")
+    if plot is not None and plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise input_error("command line", f"--plot {plot}: unknown image format '{plot.suffix or plot.name}'",
+                          f"give a file ending in {', '.join(PLOT_SUFFIXES)}", "--plot")
+    check_output(plot, "--plot")
+    with stdout_for_json():  # Ray's notices and every log go to stderr: stdout is the JSON summary only
+        result = _run(spec, spec_file, out, engine, workers, address, fresh, progress)
+        if plot is not None:
+            import pandas as pd
+
+            from colossim.sweep.plot import plot_throughput
+
+            frame = pd.read_parquet(out) if out.suffix == ".parquet" else pd.read_csv(out)
+            with writing(plot, "--plot"):
+                result["plot"] = str(plot_throughput(frame, plot))
+    print_json(result)
+
+
+def _run(spec, spec_file: Path, out: Path, engine: Engine, workers: int | None, address: str | None, fresh: bool,
+         progress: bool) -> dict:
     with make_executor(engine, workers, address) as executor:
         try:
             if progress:
@@ -46,20 +68,12 @@ def sweep(
                 summary = run_sweep(spec, out, executor, source=str(spec_file), fresh=fresh)
         except KeyboardInterrupt:
             err_console.print(f"interrupted: finished chunks are kept next to {out}; rerun the same command "
-                              "to resume", markup=False, highlight=False)
+                              "to resume", highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except SweepError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False)
+            err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     if summary.points_infeasible:
         err_console.print(f"note: {summary.points_infeasible} of {summary.points_total} grid points have no "
-                          "feasible result (listed under 'infeasible')", markup=False, highlight=False)
-    result = summary.as_dict()
-    if plot is not None:
-        import pandas as pd
-
-        from colossim.sweep.plot import plot_throughput
-
-        frame = pd.read_parquet(out) if out.suffix == ".parquet" else pd.read_csv(out)
-        result["plot"] = str(plot_throughput(frame, plot))
-    print_json(result)
+                          "feasible result (listed under 'infeasible')", highlight=False)
+    return summary.as_dict()

@@ -7,8 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.cluster_cmd import parse_date
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import MAX_TOKENS, console, err_console, guarded, parse_date, print_json
 from colossim.cluster import load_cluster
 from colossim.models.zoo import get_model
 from colossim.plan.machine import choose_machines
@@ -20,6 +19,8 @@ from colossim.train import (
     plan_training,
     with_headline,
 )
+
+MAX_RUNS = 100_000  # Monte Carlo runs: 50x the default (the Monte Carlo error falls as 1 / sqrt(runs))
 
 
 def register(app: typer.Typer) -> None:
@@ -100,7 +101,7 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
 @guarded
 def train(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of the partition)"),
@@ -110,14 +111,16 @@ def train(
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
-    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs"),
-    seed: int = typer.Option(1, "--seed", help="Monte Carlo seed"),
+    runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
+    seed: int = typer.Option(1, "--seed", min=0, help="Monte Carlo seed"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
     water and cost, with the assumptions behind them."""
     spec = _spec(scenario, cluster)
     when = parse_date(at)
+    if gpus is not None and gpus < 1:
+        raise ValueError("--gpus must be >= 1")
     choice, machines = choose_machines(spec, partition, gpus, when)
     if choice.cross_generation:
         raise ValueError(f"train plans a job on one partition; {choice.reason}. For one job across partitions "
@@ -135,7 +138,7 @@ def train(
 @guarded
 def compare(
     model: str = typer.Option(..., "--model", help="model id from the zoo"),
-    tokens: float = typer.Option(..., "--tokens", help="training tokens, e.g. 15e12"),
+    tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     partition: str | None = typer.Option(None, "--partition", help="show this partition's job (name or GPU type) "
@@ -143,7 +146,7 @@ def compare(
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
-    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs"),
+    runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """What each phase of a scenario can train: the best single job, the best job on each partition, and every
@@ -152,6 +155,11 @@ def compare(
     phases = compare_phases(get_model(model), spec, tokens, precisions=(precision,),
                             options=_options(failures, checkpoint, runs, 1))
     phases = with_headline(phases, partition)
+    compared = {c.phase for c in phases}
+    for phase in spec.phases:
+        if phase.name not in compared:
+            err_console.print(f"note: phase '{phase.name}' is left out: the cluster has no GPUs after it",
+                              highlight=False)
     if json_out:
         print_json({"model": model, "cluster": spec.name, "tokens": tokens,
                     "phases": [c.summary() for c in phases]})

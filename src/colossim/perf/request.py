@@ -21,9 +21,12 @@ class Network(BaseModel):
     nvlink_domain: int | None = Field(
         default=None, ge=1, description="GPUs per NVLink domain (default: the GPU's)"
     )
-    scale_out_gbps_per_gpu: float | None = Field(default=None, gt=0, description="default: the system's NIC")
+    # bounds: 1 Gb/s per GPU is far below any real scale-out NIC, 100 Tb/s far above (the cluster files'
+    # own limit); the taper is the cluster fabric's 1..64
+    scale_out_gbps_per_gpu: float | None = Field(default=None, ge=1.0, le=100_000,
+                                                 description="default: the system's NIC")
     oversubscription: float = Field(
-        default=1.0, ge=1.0, description="scale-out taper above the leaf switches"
+        default=1.0, ge=1.0, le=64.0, description="scale-out taper above the leaf switches"
     )
     latency_us: float | None = Field(
         default=None, ge=0, description="network latency per collective step; default: NCCL's for the fabric"

@@ -5,6 +5,7 @@ Only the core's public functions are called here; sections add no modelling of t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +46,15 @@ class ReportOptions:
     ops_seed: int = 1
     quick: bool = False
 
+    def __post_init__(self) -> None:
+        """Refuse a question with no answer up front (a section must never drop it as 'unavailable')."""
+        positive = {"tokens": self.tokens, "budget_usd": self.budget_usd, "ops_days": self.ops_days,
+                    "ops_jobs": self.ops_jobs}
+        bad = [name for name, v in positive.items() if not (math.isfinite(v) and v > 0)]
+        if bad or self.ops_seed < 0:
+            raise ValueError(f"report options {', '.join(bad) or 'ops_seed'} must be finite and positive "
+                             f"(ops_seed >= 0); got {', '.join(f'{k}={positive.get(k, self.ops_seed)}' for k in bad)}")
+
     def quicker(self) -> ReportOptions:
         """A shorter simulated period and fewer Monte Carlo runs, for tests (every question unchanged)."""
         return replace(self, ops_days=45.0, ops_jobs=4_000, quick=True,
@@ -64,6 +74,12 @@ class Context:
     def final(self) -> ClusterFigures:
         return self.phases[-1]
 
+    @property
+    def gpu_phases(self) -> tuple[ClusterFigures, ...]:
+        """The phases after which the cluster has GPUs (a first phase may add only storage or CPU nodes):
+        the per-phase questions of a training job are asked of these."""
+        return tuple(f for f in self.phases if f.gpus > 0)
+
 
 def build_context(options: ReportOptions, catalog: Catalog | None = None) -> Context:
     catalog = catalog or load_catalog()
@@ -73,4 +89,7 @@ def build_context(options: ReportOptions, catalog: Catalog | None = None) -> Con
         figures_for_pools(spec, catalog, snap.pools, spec.phases[: i + 1], snap.start)
         for i, snap in enumerate(snaps)
     )
+    if not any(f.gpus for f in phases):
+        raise ValueError(f"cluster '{spec.name}' has no GPUs in any phase: the report needs GPU systems in at "
+                         "least one phase (add them, or see `colossim cluster` for the figures as they are)")
     return Context(options, catalog, spec, phases, tuple(growth(spec, catalog)))

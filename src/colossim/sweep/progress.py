@@ -23,7 +23,8 @@ from colossim.sweep.runner import Progress as ProgressCallback
 def rich_progress(console: Console, label: str = "sweep") -> Iterator[ProgressCallback]:
     """Yields a (done, total) callback that drives a progress bar. Points already in the journal when the
     sweep resumes are shown as done from the start and do not count towards the speed estimate."""
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+    # the label is user text (the sweep file's name): shown as it is, never read as markup
+    bar = Progress(TextColumn("{task.description}", markup=False, style="bold"), BarColumn(), MofNCompleteColumn(),
                    TaskProgressColumn(), TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
                    TimeRemainingColumn(), console=console, transient=False)
     task = None

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from colossim.inputs import InputError, InputProblem
 from colossim.sweep.chunking import make_chunks, points_per_chunk
-from colossim.sweep.executors import Executor, map_chunks
-from colossim.sweep.grid import POINT_COLUMNS, SweepPoint, expand_grid
+from colossim.sweep.digests import resolved_grid
+from colossim.sweep.executors import EngineError, Executor, WorkerLost, map_chunks
+from colossim.sweep.grid import POINT_COLUMNS, SweepPoint
 from colossim.sweep.schema import SweepSpec
 from colossim.sweep.store import Journal, check_output_path, write_table
 from colossim.sweep.tasks import ChunkResult, PointFailure, run_chunk
@@ -51,6 +52,16 @@ class SweepSummary:
         return asdict(self)
 
 
+def _engine_failure(exc: EngineError) -> SweepError:
+    if not isinstance(exc, WorkerLost):
+        return SweepError(f"{exc}; finished points are kept, rerun to resume")
+    chunk = list(exc.chunk or [])
+    first = f" of {len(chunk)} points from {chunk[0].describe()}" if chunk else ""
+    return SweepError(f"{exc}{first}. The system may have run out of memory (try fewer --workers) or the "
+                      "evaluator crashes the interpreter on one of these points; finished points are kept, rerun "
+                      "to resume")
+
+
 def _raise_failure(failure: PointFailure, source: str) -> None:
     if failure.kind == "input":
         hint = "fix the sweep file; finished points are kept, rerun to resume"
@@ -65,6 +76,7 @@ class _Saver:
         self.journal, self.every_s = journal, every_s
         self.pending: list[ChunkResult] = []
         self.last = time.monotonic()
+        self.failed = False  # a save failed (disk full...): stop saving, keep what is saved
 
     def add(self, result: ChunkResult) -> None:
         self.pending.append(result)
@@ -72,8 +84,12 @@ class _Saver:
             self.save()
 
     def save(self) -> None:
-        if self.pending:
-            self.journal.commit(self.pending)
+        if self.pending and not self.failed:
+            try:
+                self.journal.commit(self.pending)
+            except InputError:
+                self.failed = True
+                raise
             self.pending = []
         self.last = time.monotonic()
 
@@ -125,7 +141,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
     out = Path(out)
     check_output_path(out)
     started = time.perf_counter()
-    points = expand_grid(spec)
+    points = resolved_grid(spec, source)  # keys follow the content of the inputs, not their names
     total = len(points)
     with Journal(out).open(fresh=fresh) as journal:
         todo = [p for p in points if p.key not in journal.done]
@@ -144,13 +160,16 @@ def run_sweep(spec: SweepSpec, out: str | Path, executor: Executor, *, source: s
                 notify(total - len(todo), total)
             size = size or 1
             done_now = total - len(todo)
-            for result in map_chunks(run_chunk, make_chunks(todo, size), executor):
-                saver.add(result)
-                if result.failure is not None:
-                    _raise_failure(result.failure, source)
-                results.append(result)
-                done_now += len(result.done)
-                notify(done_now, total)
+            try:
+                for result in map_chunks(run_chunk, make_chunks(todo, size), executor):
+                    saver.add(result)
+                    if result.failure is not None:
+                        _raise_failure(result.failure, source)
+                    results.append(result)
+                    done_now += len(result.done)
+                    notify(done_now, total)
+            except EngineError as exc:
+                raise _engine_failure(exc) from None
         finally:
             saver.save()  # keep what finished, also on Ctrl-C or a failure
         missing = sum(p.key not in journal.done for p in points)

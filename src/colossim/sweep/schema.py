@@ -7,7 +7,6 @@ Validated by pydantic with `extra="forbid"`; `load_sweep` turns every problem in
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -23,11 +22,10 @@ from pydantic import (
 )
 
 from colossim.inputs import input_error, load_yaml
+from colossim.sweep.registry import DEFAULT_EVALUATOR, canonical_name
 
-DEFAULT_EVALUATOR = "colossim.sweep.tasks:evaluate_point"
 MAX_GRID_POINTS = 1_000_000  # one sweep file (~20 s to expand and key); split bigger grids into files
 
-_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 _NAME = r"^[A-Za-z0-9_./~][A-Za-z0-9_.\-/~]*$"  # an id, or a file path without spaces
 
 Name = Annotated[StrictStr, Field(pattern=_NAME, max_length=200)]
@@ -49,7 +47,7 @@ class SweepSpec(BaseModel):
     """One sweep: the Cartesian product of the five lists below, each point sent to `evaluator`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    evaluator: StrictStr = DEFAULT_EVALUATOR
+    evaluator: Annotated[StrictStr, Field(max_length=200)] = DEFAULT_EVALUATOR
     models: list[Name] = Field(min_length=1)
     clusters: list[Name] = Field(min_length=1)
     gpu_counts: list[Positive] = Field(min_length=1)
@@ -63,10 +61,10 @@ class SweepSpec(BaseModel):
 
     @field_validator("evaluator")
     @classmethod
-    def _module_function(cls, value: str) -> str:
-        if not _REF.match(value):
-            raise ValueError(f"evaluator must be 'package.module:function' (got {value!r})")
-        return value
+    def _registered(cls, value: str) -> str:
+        """Only a registered evaluator (colossim.sweep.registry), by its name: a sweep file is data, never
+        a reference to code to import."""
+        return canonical_name(value)
 
     @field_validator("models", "clusters", "gpu_counts", "global_batch_sizes", "objectives")
     @classmethod

@@ -14,6 +14,8 @@ leaves at most an unreferenced part file (deleted on the next open) or a torn la
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import secrets
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colossim.inputs import input_error
+from colossim.inputs import InputError, input_error
 from colossim.sweep.tasks import ChunkResult
 
 if TYPE_CHECKING:  # pandas is imported on use: workers never need it
@@ -48,6 +50,22 @@ def _write_parquet(table: Any, path: Path) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(table, path)
+
+
+def _disk_error(out: Path, exc: OSError, doing: str, saved: int | None = None) -> InputError:
+    """An OS error while saving (a full disk: ENOSPC, a quota: EDQUOT, a read-only disk...) as bad input:
+    the sweep stops cleanly, keeps what was saved, and says what to change."""
+    reason = exc.strerror or str(exc)[:200] or exc.__class__.__name__
+    code = errno.errorcode.get(exc.errno or 0, "")
+    kept = f"; the {saved:,} points saved so far are kept and a rerun runs only the rest" if saved else ""
+    return input_error(str(out), f"cannot {doing} ({reason}{', ' + code if code else ''}){kept}",
+                       "free space on that disk (or choose another --out), then rerun the same command")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def journal_dir(out: Path) -> Path:
@@ -76,8 +94,7 @@ def _write_atomic(path: Path, write: Any) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)  # nothing half-written is left behind
     _fsync_dir(path.parent)
 
 
@@ -108,12 +125,16 @@ class Journal:
         except OSError as exc:
             raise input_error(str(self.out), f"cannot create {self.root} ({exc.__class__.__name__})",
                               "give an output path in a writable directory") from None
-        self._lock()
-        manifest = self.root / MANIFEST
-        if fresh:
-            manifest.unlink(missing_ok=True)
-        entries = self._read_manifest(manifest)
-        self._manifest_fd = os.open(manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            self._lock()
+            manifest = self.root / MANIFEST
+            if fresh:
+                manifest.unlink(missing_ok=True)
+            entries = self._read_manifest(manifest)
+            self._manifest_fd = os.open(manifest, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            self.close()
+            raise _disk_error(self.out, exc, f"open the journal in {self.root}") from None
         for entry in entries:
             if entry.part is not None and not (self.root / entry.part).is_file():
                 continue  # its file is gone: run those points again
@@ -177,15 +198,22 @@ class Journal:
         if not done:
             return
         part = None
-        if rows:
-            part = f"part-{self._seq:06d}-{secrets.token_hex(4)}.parquet"
-            table = _arrow_table(rows)
-            _write_atomic(self.root / part, lambda p: _write_parquet(table, p))
-        entry = {"part": part, "done": done, "rows": len(rows), "chunks": len(results),
+        table = _arrow_table(rows) if rows else None
+        entry = {"part": None, "done": done, "rows": len(rows), "chunks": len(results),
                  "task_s": round(sum(r.elapsed_s for r in results), 6)}
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
-        os.write(self._manifest_fd, line.encode("utf-8"))
-        os.fsync(self._manifest_fd)
+        size = os.lseek(self._manifest_fd, 0, os.SEEK_END)
+        try:
+            if table is not None:
+                part = entry["part"] = f"part-{self._seq:06d}-{secrets.token_hex(4)}.parquet"
+                _write_atomic(self.root / part, lambda p: _write_parquet(table, p))
+            _write_all(self._manifest_fd, (json.dumps(entry, separators=(",", ":")) + "\n").encode("utf-8"))
+            os.fsync(self._manifest_fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # no torn line: back to the last complete one
+                os.ftruncate(self._manifest_fd, size)
+            if part is not None:
+                (self.root / part).unlink(missing_ok=True)
+            raise _disk_error(self.out, exc, "save finished results", len(self.done)) from None
         self._seq += 1
         for key, reason in done.items():
             self.done[key] = reason
@@ -232,5 +260,9 @@ def write_table(frame: pd.DataFrame, out: Path) -> None:
     check_output_path(out)
     writers = {".parquet": lambda p: frame.to_parquet(p, index=False),
                ".csv": lambda p: frame.to_csv(p, index=False)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, writers[out.suffix])
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(out, writers[out.suffix])
+    except OSError as exc:
+        raise _disk_error(out, exc, "write the final table (every point is saved in the journal: a rerun only "
+                          "writes the table)") from None

@@ -1,7 +1,8 @@
 """The task that workers run: evaluate a chunk of grid points with a pluggable evaluator.
 
-An evaluator is a plain top-level function `f(point: SweepPoint) -> list[dict] | DataFrame` named in the
-sweep file as "package.module:function", so process pools and Ray can ship it by name. It returns the
+An evaluator is a plain top-level function `f(point: SweepPoint) -> list[dict] | DataFrame`, registered
+under a name (colossim.sweep.registry) that the sweep file gives, so process pools and Ray workers load it
+by name and a sweep file never names code to import. It returns the
 rows for that point (best first, e.g. the top-K layouts), or raises `InfeasiblePoint(reason)` when the
 point has no feasible answer. KeyError / ValueError / InputError mean a bad request (the sweep stops with
 exit code 2); any other exception is a bug and stops the sweep with its traceback.
@@ -9,7 +10,6 @@ exit code 2); any other exception is a bug and stops the sweep with its tracebac
 
 from __future__ import annotations
 
-import importlib
 import os
 import socket
 import time
@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from colossim.inputs import InputError
 from colossim.sweep.grid import POINT_COLUMNS, SweepPoint
+from colossim.sweep.registry import InputKind, SweepEvaluator, load_evaluator
 
 Evaluator = Callable[[SweepPoint], Any]
 FailureKind = Literal["input", "error"]
@@ -53,26 +54,10 @@ class ChunkResult:
     failure: PointFailure | None = None
 
 
-_RESOLVED: dict[str, Evaluator] = {}
-
-
-def resolve_evaluator(ref: str) -> Evaluator:
-    """Import "package.module:function" and return the function (cached per process)."""
-    if ref in _RESOLVED:
-        return _RESOLVED[ref]
-    module_name, _, attr = ref.partition(":")
-    if not module_name or not attr:
-        raise ValueError(f"evaluator {ref!r} must be written 'package.module:function'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"cannot import evaluator module '{module_name}' ({exc}): install it or fix the name"
-                         ) from None
-    fn = getattr(module, attr, None)
-    if not callable(fn):
-        raise ValueError(f"module '{module_name}' has no function '{attr}': fix the evaluator name")
-    _RESOLVED[ref] = fn
-    return fn
+def resolve_evaluator(name: str) -> Evaluator:
+    """The function of the registered evaluator `name` (see colossim.sweep.registry); ValueError if it is
+    not registered or cannot be imported."""
+    return load_evaluator(name).evaluate
 
 
 def _as_rows(result: Any) -> list[dict[str, Any]]:
@@ -130,8 +115,9 @@ PLAN_OPTIONS = ("gpu", "at", "precision")  # options the default evaluator under
 
 
 @lru_cache(maxsize=16)
-def _job_machine(cluster: str, gpu: str | None, at: str | None) -> Any:
-    """The cluster's job partition (cached per worker process: neighbouring points share a cluster)."""
+def _job_machine(cluster: str, digest: str, gpu: str | None, at: str | None) -> Any:
+    """The cluster's job partition (cached per worker process: neighbouring points share a cluster; the
+    content digest in the key means an edited cluster file is read again by a long-lived worker)."""
     from colossim.cluster import load_cluster
     from colossim.plan.machine import job_machine
 
@@ -149,7 +135,7 @@ def _plan_search() -> tuple[Callable[..., Any], tuple[str, ...]]:
         from colossim.plan.search import OBJECTIVES, search
     except ImportError:
         raise ValueError("the best-plan search (colossim.plan.search) is not part of this installation: "
-                         "set `evaluator: package.module:function` in the sweep file") from None
+                         "set `evaluator:` in the sweep file to another registered evaluator") from None
     return search, tuple(OBJECTIVES)
 
 
@@ -171,7 +157,8 @@ def evaluate_point(point: SweepPoint) -> Any:
     if point.objective not in objectives:
         raise ValueError(f"objective '{point.objective}' is not one of {', '.join(objectives)}")
     gpu, at, precision = opts.get("gpu"), opts.get("at"), opts.get("precision", "bf16")
-    machine = _job_machine(point.cluster, None if gpu is None else str(gpu), None if at is None else str(at))
+    machine = _job_machine(point.cluster, point.cluster_digest, None if gpu is None else str(gpu),
+                           None if at is None else str(at))
     if point.gpus > machine.gpus_available:
         raise InfeasiblePoint(f"{point.gpus:,} GPUs exceed the {machine.gpus_available:,} {machine.gpu} of "
                               f"'{point.cluster}'")
@@ -184,3 +171,21 @@ def evaluate_point(point: SweepPoint) -> Any:
     except ValueError as exc:  # nothing can run: no valid layout, nothing fits, precision unsupported
         raise InfeasiblePoint(str(exc)) from None
     return result.top
+
+
+def plan_inputs(kind: InputKind, name: str) -> Any:
+    """What a model or cluster name means to the plan search (hashed into the point keys): the zoo's model,
+    or the validated cluster (a built-in scenario or a YAML file) with the catalog it is priced from."""
+    if kind == "model":
+        from colossim.models.zoo import get_model
+
+        return get_model(name)
+    from colossim.catalog import load_catalog
+    from colossim.cluster import load_cluster
+
+    catalog = load_catalog()
+    sections = {k: v.entries for k, v in vars(catalog).items() if hasattr(v, "entries")}
+    return {"cluster": load_cluster(name, catalog), "catalog": sections}
+
+
+plan_evaluator = SweepEvaluator(evaluate_point, resolve=plan_inputs)  # registered as "plan" (the default)

@@ -122,10 +122,16 @@ def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precision
                    template: Layout | None = None) -> list[PhaseComparison]:
     """For each phase, the run on every partition (train.plan_training), the fastest by median wall days, the
     concurrent split, and (with `cross_generation`, where a phase has several partitions) one job over all of
-    them (plan.hetero) to set against them."""
+    them (plan.hetero) to set against them. A phase after which the cluster has no GPUs (e.g. a first phase
+    that adds only storage) has nothing to compare and is left out."""
     catalog = load_catalog()
     out = []
-    for snap in phase_snapshots(spec, catalog):
+    snapshots = phase_snapshots(spec, catalog)
+    if not any(snap.gpus for snap in snapshots):
+        raise ValueError(f"cluster '{spec.name}' has no GPUs in any phase: add GPU systems to a phase")
+    for snap in snapshots:
+        if not snap.gpus:
+            continue
         plans, machines, skipped = [], [], []
         for machine in job_machines(spec, snap.start, catalog):
             try:
@@ -136,7 +142,7 @@ def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precision
                 skipped.append(f"{machine.gpu}: {exc.args[0] if exc.args else exc}")
         if not plans:
             raise ValueError(f"{model.id} cannot train on any partition of phase '{snap.phase}': "
-                             + "; ".join(skipped))
+                             + ("; ".join(skipped) or "no partition of its GPUs can run a job"))
         cross, chain, note = (_cross(model, spec, snap.start, machines, plans, precisions, options, template)
                               if cross_generation else (None, None, "not asked"))
         c = PhaseComparison(snap.phase, snap.start, snap.gpus, plans[0], tuple(plans), ConcurrentSplit(tuple(plans)),

@@ -17,6 +17,9 @@ def _runs(data, source: str) -> list[ValidationRun]:
         raise input_error(
             source, "a runs file must be a YAML list of runs", "see colossim/validation/data/runs.yaml"
         )
+    if not data:
+        raise input_error(source, "the runs file lists no runs", "add at least one run (see "
+                          "colossim/validation/data/runs.yaml)")
     parsed = validate({"runs": data}, ValidationFile, source).runs
     seen: set[str] = set()
     for r in parsed:

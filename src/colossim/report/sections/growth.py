@@ -80,7 +80,8 @@ def growth_frame(ctx: Context) -> pd.DataFrame:
 
 def build(ctx: Context) -> SectionOutput:
     frame = growth_frame(ctx)
-    first, last = ctx.phases[0], ctx.final
+    # growth is counted from the first phase with GPUs (a first phase may add only storage or CPU nodes)
+    first, last = next((f for f in ctx.phases if f.gpus > 0), ctx.phases[0]), ctx.final
     table = Table(
         "growth", "Growth by phase",
         "The cluster right after each phase. Energy, CO2 and water assume the sustained training draw all "

@@ -105,7 +105,7 @@ def phase_reliability(ctx: Context) -> list[PhaseReliability]:
             out.append(PhaseReliability(c.phase, c.best.gpus, params, c.best.step.step_time_s, job.chain,
                                         job.spares.spares, job.spares.mean_nodes_down))
     else:
-        for f in ctx.phases:
+        for f in ctx.gpu_phases:
             chain = checkpoint_chain(params, f.gpus, 0.0, _fallback_storage(), rel)
             spares = hot_spares(f.gpus, chain.failures, rel)
             out.append(PhaseReliability(f.phases[-1], f.gpus, params, 0.0, chain, spares.spares,

@@ -40,7 +40,7 @@ def test_cluster_json_fields_are_documented():
     out = _run("cluster", "colossus", "--json")
     assert out.exit_code == 0
     data = json.loads(out.output)
-    assert set(data) == {"figures", "growth"}
+    assert set(data) == {"figures", "growth", "colossim_version", "schema_version"}  # every --json is stamped
     assert data["figures"]["gpus"] == 230_024
     doc = DOCS.read_text(encoding="utf-8")
     documented = set(re.findall(r"`([a-z0-9_]+)`", doc))

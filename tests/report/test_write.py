@@ -18,7 +18,9 @@ def test_every_table_figure_and_the_json_are_written(report, written):
         assert list(parquet.columns) == list(csv.columns) and len(parquet) == len(csv)
     for f in report.figures():
         assert (out / "figures" / f"{f.name}.png").read_bytes() == f.png
-    assert json.loads((out / "report.json").read_text(encoding="utf-8")) == report.numbers
+    from colossim.stamp import json_stamp
+
+    assert json.loads((out / "report.json").read_text(encoding="utf-8")) == {**report.numbers, **json_stamp()}
     assert all(p.is_relative_to(out) for p in paths)
 
 

@@ -240,7 +240,36 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def print_json(value: Any) -> None:
-    """Stable JSON on stdout: sorted keys, NaN/inf as null."""
-    sys.stdout.write(json.dumps(_jsonable(value), indent=2, sort_keys=True) + "\n")
+def cluster_spec(where: str | None, scenario: str | None = None, cluster: Path | None = None):
+    """The cluster a command runs on, named the same way by every command: a positional SCENARIO|FILE (a
+    built-in scenario name or a cluster YAML path), or the older --scenario NAME / --cluster FILE."""
+    given = [v for v in (where, scenario, cluster) if v is not None]
+    if len(given) != 1:
+        raise input_error(COMMAND_LINE, "name one cluster: SCENARIO|FILE (e.g. colossus, or my_cluster.yaml), "
+                          "or --scenario NAME, or --cluster FILE", "give exactly one of them", "SCENARIO")
+    from colossim.cluster import load_cluster
+
+    return load_cluster(str(given[0]))
+
+
+def model_spec(model: str | None, model_file: Path | None):
+    """The model a command runs: a zoo id (`--model`) or a model file of your own (`--model-file`)."""
+    if (model is None) == (model_file is None):
+        raise input_error(COMMAND_LINE, "give exactly one of --model ID (see `colossim models`) or "
+                          "--model-file FILE", "e.g. --model llama3-405b, or --model-file examples/my_model.yaml",
+                          "--model")
+    from colossim.models.zoo import get_model, load_model_file
+
+    return get_model(model) if model_file is None else load_model_file(model_file)
+
+
+def print_json(value: Any, stamp: bool = True) -> None:
+    """Stable JSON on stdout: sorted keys, NaN/inf as null. A mapping carries `colossim_version` and
+    `schema_version` (colossim.stamp) unless `stamp` is off (e.g. a JSON Schema)."""
+    from colossim.stamp import json_stamp
+
+    data = _jsonable(value)
+    if stamp and isinstance(data, dict):
+        data = {**data, **json_stamp()}
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     sys.stdout.flush()

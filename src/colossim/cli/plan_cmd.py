@@ -7,10 +7,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import check_output, console, guarded, parse_date, print_json, writing
-from colossim.cluster import load_cluster
+from colossim.cli.common import (
+    check_output,
+    cluster_spec,
+    console,
+    guarded,
+    model_spec,
+    parse_date,
+    print_json,
+    writing,
+)
 from colossim.inputs import validate
-from colossim.models.zoo import get_model
 from colossim.perf.layout import Layout
 from colossim.perf.stack import DEFAULT_FRAMEWORK, framework_stack
 from colossim.plan.machine import choose_machines
@@ -43,7 +50,12 @@ def register(app: typer.Typer) -> None:
 
 @guarded
 def plan(
-    model: str = typer.Option(..., "--model", help="model id from the zoo (e.g. llama3-405b, grok-3-class)"),
+    model: str | None = typer.Option(None, "--model", help="model id from the zoo (e.g. llama3-405b, grok-3-class; "
+                                     "`colossim models`)"),
+    model_file: Path | None = typer.Option(None, "--model-file", help="a model of your own: a YAML of zoo fields "
+                                           "(`colossim schema model`)"),
+    where: str | None = typer.Argument(None, metavar="[SCENARIO|FILE]", help="built-in scenario (colossus, "
+                                       "colossus-2) or a cluster YAML file; or use --scenario / --cluster"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of the partition); more "
@@ -66,15 +78,13 @@ def plan(
     plot: Path | None = typer.Option(None, "--plot", help="write a PNG of step-time and memory breakdowns"),
 ) -> None:
     """Search every valid layout (tp, pp, vpp, dp, cp, ep, micro-batch, ZeRO, recompute, precision)."""
-    if (scenario is None) == (cluster is None):
-        raise ValueError("give exactly one of --scenario NAME or --cluster FILE")
     if objective not in OBJECTIVES:
         raise ValueError(f"--objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
     if top < 1 or (gpus is not None and gpus < 1) or (global_batch is not None and global_batch < 1):
         raise ValueError("--top, --gpus and --global-batch must be >= 1")
     check_output(plot, "--plot")
-    spec = load_cluster(str(cluster) if cluster else scenario)
-    spec_model = get_model(model)
+    spec = cluster_spec(where, scenario, cluster)
+    spec_model = model_spec(model, model_file)
     precisions = tuple(p.strip() for p in precision.split(","))
     choice, machines = choose_machines(spec, partition, gpus, parse_date(at))
     stack = framework_stack(framework, parse_date(release, "--release"),  # type: ignore[arg-type]
@@ -91,6 +101,11 @@ def plan(
     n = gpus or machine.gpus_available
     result = search(spec_model, machine.hardware, n, global_batch=global_batch, objective=objective,  # type: ignore[arg-type]
                     top_k=top, precisions=precisions, economics=machine.economics, template=template)
+    if model_file is not None:  # the commands reproduce the plan from the same model file
+        import shlex
+
+        own = f"--model-file {shlex.quote(str(model_file))}"
+        result.top["step_command"] = [c.replace(f"--model {spec_model.id}", own, 1) for c in result.top["step_command"]]
     compared = None
     if compare is not None:
         ref = _compare_layout(compare, n, int(result.best["gbs"]), template)

@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, parse_date, print_json
-from colossim.cluster import load_cluster
+from colossim.cli.common import cluster_spec, console, guarded, model_spec, parse_date, print_json
 from colossim.serve.capacity import ServeCapacity, serve_capacity, serve_frame
 from colossim.serve.latency import LatencyTarget
 from colossim.serve.layout import Speculative
@@ -70,7 +69,10 @@ def _print(c: ServeCapacity) -> None:
 
 @guarded
 def serve(
-    model: str = typer.Option(..., "--model", help="model id from the zoo (e.g. llama3-70b, grok-3-class)"),
+    model: str | None = typer.Option(None, "--model", help="model id from the zoo (e.g. llama3-70b, grok-3-class)"),
+    model_file: Path | None = typer.Option(None, "--model-file", help="a model of your own: a YAML of zoo fields"),
+    where: str | None = typer.Argument(None, metavar="[SCENARIO|FILE]", help="built-in scenario (colossus, "
+                                       "colossus-2) or a cluster YAML file; or use --scenario / --cluster"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     partition: str | None = typer.Option(None, "--partition",
@@ -94,8 +96,6 @@ def serve(
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Serve a model on a cluster partition: best layout, replicas, tokens/s, users, MW, kWh and USD per Mtok."""
-    if (scenario is None) == (cluster is None):
-        raise ValueError("give exactly one of --scenario NAME or --cluster FILE")
     if ttft_s <= 0 or tpot_ms <= 0:
         raise ValueError("--ttft-s and --tpot-ms must be > 0")
     if top < 0 or (gpus is not None and gpus < 1):
@@ -104,7 +104,7 @@ def serve(
         raise ValueError("speculative decoding needs both --draft-tokens and --acceptance")
     spec = Speculative(draft_tokens=draft_tokens, acceptance=acceptance) if draft_tokens is not None else None
     mix = _mix(prompt_tokens, output_tokens, mix_csv)
-    machine = serving_partition(load_cluster(str(cluster) if cluster else scenario), partition, parse_date(at))
+    machine = serving_partition(cluster_spec(where, scenario, cluster), partition, parse_date(at))
     precisions = None
     if precision:
         precisions = [p.strip() for p in precision.split(",") if p.strip()]
@@ -112,9 +112,10 @@ def serve(
         if bad:
             raise ValueError(f"--precision {','.join(bad)}: use bf16, fp8 or fp4")
     target = LatencyTarget(ttft_s=ttft_s, tpot_s=tpot_ms / 1e3)
-    result = serve_capacity(model, machine, gpus, target, mix, precisions, not no_disaggregation, spec,
+    chosen = model_spec(model, model_file)
+    result = serve_capacity(chosen, machine, gpus, target, mix, precisions, not no_disaggregation, spec,
                             simulate=not fast)
-    frame = serve_frame(model, machine, gpus, target, mix, top, precisions) if top else None
+    frame = serve_frame(chosen, machine, gpus, target, mix, top, precisions) if top else None
     if json_out:
         payload = result.model_dump(mode="json")
         if frame is not None:

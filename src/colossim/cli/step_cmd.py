@@ -128,7 +128,8 @@ def step(
     file: Path | None = typer.Option(
         None, "--file", "-f", help="a YAML step request (see docs/perf_model.md); flags given too override its fields"
     ),
-    model: str | None = typer.Option(None, help="zoo model id, e.g. llama3-405b (see docs/perf_model.md)"),
+    model: str | None = typer.Option(None, help="zoo model id, e.g. llama3-405b (see `colossim models`)"),
+    model_file: Path | None = typer.Option(None, "--model-file", help="a model of your own: a YAML of zoo fields"),
     gpu: str | None = typer.Option(None, help="catalog GPU id, e.g. h100_sxm5"),
     gpus: int | None = typer.Option(None, help="GPUs in the job"),
     tp: int | None = typer.Option(None, help="tensor parallel size [1]"),
@@ -183,6 +184,12 @@ def step(
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Predict one optimizer step: time by part, tokens/s, MFU/HFU and memory per GPU."""
+    if model_file is not None:
+        if model is not None:
+            raise input_error("command line", "give --model or --model-file, not both", "drop one", "--model")
+        from colossim.models.zoo import load_model_file
+
+        model = load_model_file(model_file).model_dump(mode="json")
     flags = {
         "--model": model, "--gpu": gpu, "--gpus": gpus, "--seq-len": seq_len, "--nvlink-domain": nvlink_domain,
         "--scale-out-gbps": scale_out_gbps, "--oversubscription": oversubscription, "--tp": tp, "--pp": pp,

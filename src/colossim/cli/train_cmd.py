@@ -7,9 +7,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import MAX_TOKENS, console, err_console, guarded, parse_date, print_json
-from colossim.cluster import load_cluster
-from colossim.models.zoo import get_model
+from colossim.cli.common import (
+    MAX_TOKENS,
+    cluster_spec,
+    console,
+    err_console,
+    guarded,
+    model_spec,
+    parse_date,
+    print_json,
+)
 from colossim.plan.machine import choose_machines
 from colossim.train import (
     PhaseComparison,
@@ -26,12 +33,6 @@ MAX_RUNS = 100_000  # Monte Carlo runs: 50x the default (the Monte Carlo error f
 def register(app: typer.Typer) -> None:
     app.command("train")(train)
     app.command("compare")(compare)
-
-
-def _spec(scenario: str | None, cluster: Path | None):
-    if (scenario is None) == (cluster is None):
-        raise ValueError("give exactly one of --scenario NAME or --cluster FILE")
-    return load_cluster(str(cluster) if cluster else scenario)
 
 
 def _options(failures: str, checkpoint: str, runs: int, seed: int) -> ReliabilityOptions:
@@ -100,8 +101,11 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
 
 @guarded
 def train(
-    model: str = typer.Option(..., "--model", help="model id from the zoo"),
+    model: str | None = typer.Option(None, "--model", help="model id from the zoo (`colossim models`)"),
+    model_file: Path | None = typer.Option(None, "--model-file", help="a model of your own: a YAML of zoo fields"),
     tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
+    where: str | None = typer.Argument(None, metavar="[SCENARIO|FILE]", help="built-in scenario (colossus, "
+                                       "colossus-2) or a cluster YAML file; or use --scenario / --cluster"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     gpus: int | None = typer.Option(None, "--gpus", help="GPUs for the job (default: all of the partition)"),
@@ -117,7 +121,7 @@ def train(
 ) -> None:
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
     water and cost, with the assumptions behind them."""
-    spec = _spec(scenario, cluster)
+    spec = cluster_spec(where, scenario, cluster)
     when = parse_date(at)
     if gpus is not None and gpus < 1:
         raise ValueError("--gpus must be >= 1")
@@ -125,7 +129,7 @@ def train(
     if choice.cross_generation:
         raise ValueError(f"train plans a job on one partition; {choice.reason}. For one job across partitions "
                          f"use `colossim plan --gpus {gpus:,}`, or pick a partition with --partition")
-    p = plan_training(get_model(model), spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
+    p = plan_training(model_spec(model, model_file), spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
                       options=_options(failures, checkpoint, runs, seed))
     if json_out:
         print_json({**p.summary(), "partition_reason": choice.reason,
@@ -137,8 +141,11 @@ def train(
 
 @guarded
 def compare(
-    model: str = typer.Option(..., "--model", help="model id from the zoo"),
+    model: str | None = typer.Option(None, "--model", help="model id from the zoo (`colossim models`)"),
+    model_file: Path | None = typer.Option(None, "--model-file", help="a model of your own: a YAML of zoo fields"),
     tokens: float = typer.Option(..., "--tokens", min=1, max=MAX_TOKENS, help="training tokens, e.g. 15e12"),
+    where: str | None = typer.Argument(None, metavar="[SCENARIO|FILE]", help="built-in scenario (colossus, "
+                                       "colossus-2) or a cluster YAML file; or use --scenario / --cluster"),
     scenario: str | None = typer.Option(None, "--scenario", help="built-in cluster (colossus, colossus-2)"),
     cluster: Path | None = typer.Option(None, "--cluster", help="cluster YAML file"),
     partition: str | None = typer.Option(None, "--partition", help="show this partition's job (name or GPU type) "
@@ -151,8 +158,10 @@ def compare(
 ) -> None:
     """What each phase of a scenario can train: the best single job, the best job on each partition, and every
     partition training at once (flagship + second runs) with the tokens a day they train together."""
-    spec = _spec(scenario, cluster)
-    phases = compare_phases(get_model(model), spec, tokens, precisions=(precision,),
+    spec = cluster_spec(where, scenario, cluster)
+    chosen = model_spec(model, model_file)
+    model = chosen.id
+    phases = compare_phases(chosen, spec, tokens, precisions=(precision,),
                             options=_options(failures, checkpoint, runs, 1))
     phases = with_headline(phases, partition)
     compared = {c.phase for c in phases}

@@ -65,4 +65,22 @@ def get_model(id_or_alias: str) -> ModelSpec:
     return load_zoo()[id_or_alias]
 
 
-__all__ = ["Zoo", "build_zoo", "get_model", "load_zoo"]
+def load_model_file(path) -> ModelSpec:
+    """A model of your own: a YAML file with one ModelSpec mapping (the fields of a zoo entry, validated the
+    same way; `colossim schema model`), or a zoo-shaped file with exactly one entry under `models:`."""
+    from colossim.inputs import read_yaml
+
+    data = read_yaml(path)
+    if isinstance(data, dict) and set(data) == {"models"}:
+        entries = data["models"]
+        if not isinstance(entries, list) or len(entries) != 1:
+            raise input_error(str(path), "a model file lists one model", "keep one entry under models:, or "
+                              "write the model's fields at the top level", "models")
+        data = entries[0]
+    if not isinstance(data, dict):
+        raise input_error(str(path), "a model file is a mapping of model fields (id, name, layers, hidden, ...)",
+                          "see `colossim schema model` and examples/my_model.yaml")
+    return validate(data, ModelSpec, str(path))
+
+
+__all__ = ["Zoo", "build_zoo", "get_model", "load_model_file", "load_zoo"]

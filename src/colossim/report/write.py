@@ -10,11 +10,12 @@ import pandas as pd
 
 from colossim.report.document import Report
 from colossim.report.html import render_html
+from colossim.stamp import json_stamp
 
 
 def report_json(report: Report) -> str:
     """The numbers behind the report: sorted keys, NaN as null (Report.numbers is already JSON-clean)."""
-    return json.dumps(report.numbers, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return json.dumps({**report.numbers, **json_stamp()}, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
 def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from colossim.inputs import input_error, parse_yaml_text, validate
 
@@ -21,6 +21,19 @@ class SourcedValue(_Strict):
     unit: str
     source: str = Field(min_length=10)
     estimate: bool = False
+    low: float | None = Field(default=None, ge=0)  # the range an estimate carries (colossim.uncertainty)
+    high: float | None = Field(default=None, ge=0)
+    range_source: str | None = Field(default=None, min_length=10)
+
+    @model_validator(mode="after")
+    def _range(self) -> SourcedValue:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both low and high, or neither")
+        if self.low is not None and not self.low <= self.value <= self.high:
+            raise ValueError(f"need low <= value <= high, not {self.low} / {self.value} / {self.high}")
+        if self.low is not None and self.range_source is None:
+            raise ValueError("a range needs its range_source")
+        return self
 
 
 class PowerDefaults(_Strict):

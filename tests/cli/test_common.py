@@ -4,6 +4,7 @@ checked before the work and written without half-written files, stdout kept for 
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import subprocess
 import sys
@@ -49,6 +50,10 @@ def _no_work(monkeypatch, *targets: str) -> None:
     def refuse(*_a, **_k):
         raise AssertionError("the work started before the command line was checked")
 
+    # modules that bind `from colossim.cluster import load_cluster` when first imported: import them before
+    # the patch, or one imported under it would keep the refusing stand-in after the test
+    for module in ("colossim.report.context", "colossim.ops.adapter", "colossim.plan.machine"):
+        importlib.import_module(module)
     for target in targets:
         monkeypatch.setattr(target, refuse)
 

@@ -9,11 +9,14 @@ Adding a command is one entry in `COMMANDS`.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-import click
 import typer
 import typer.core
 import typer.main
+
+if TYPE_CHECKING:  # typer ships its own click (typer._click): importing the click package would cost ~0.1 s
+    from typer.core import _click as click
 
 from colossim import __version__
 
@@ -50,7 +53,7 @@ class LazyGroup(typer.core.TyperGroup):
             return None
         module, short = COMMANDS[cmd_name]
         if self._listing:  # the group's own help: the one-line help is enough, import nothing
-            return click.Command(cmd_name, help=short, short_help=short)
+            return typer.core.TyperCommand(cmd_name, help=short, short_help=short)
         sub = typer.Typer()
         importlib.import_module(module).register(sub)
         return typer.main.get_group(sub).commands.get(cmd_name)
@@ -73,6 +76,7 @@ class LazyGroup(typer.core.TyperGroup):
 app = typer.Typer(
     name="colossim",
     cls=LazyGroup,
+    rich_markup_mode=None,  # the command list in plain text: rich's help renderer costs ~0.2 s of imports
     help="colossim: a digital twin of AI supercomputers (xAI Colossus built in).",
     no_args_is_help=True,
     add_completion=True,

@@ -73,3 +73,25 @@ def test_impossible_requests_exit_2_with_a_clear_message(tmp_path, change, words
     res = sweep(tmp_path, {**SWEEP, **change})
     assert res.exit_code == 2 and words in res.stderr, res.stderr
     assert not (tmp_path / "plan.parquet").exists()
+
+
+def test_a_model_file_in_models_gives_the_zoo_entry_rows(tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump(get_model("llama3-8b").model_dump(mode="json", exclude_none=True)))
+    data = {**SWEEP, "models": [str(mine)], "gpu_counts": [64]}
+    res = sweep(tmp_path, data)
+    assert res.exit_code == 0, res.output
+    by_file = pd.read_parquet(tmp_path / "plan.parquet")
+    machine = job_machine(load_cluster("colossus"))
+    direct = plan_search.search(get_model("llama3-8b"), machine.hardware, 64, global_batch=256, objective="time",
+                                top_k=2, economics=machine.economics).top
+    assert list(by_file["step_time_s"]) == list(direct["step_time_s"])
+
+
+def test_a_model_file_with_a_typo_stops_the_sweep_naming_it(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    data = get_model("llama3-8b").model_dump(mode="json", exclude_none=True)
+    data["hiddn"] = 1
+    bad.write_text(yaml.safe_dump(data))
+    res = sweep(tmp_path, {**SWEEP, "models": [str(bad)], "gpu_counts": [64]})
+    assert res.exit_code == 2 and "bad.yaml" in res.stderr and "hiddn" in res.stderr

@@ -65,6 +65,16 @@ def get_model(id_or_alias: str) -> ModelSpec:
     return load_zoo()[id_or_alias]
 
 
+def resolve_model(name: str) -> ModelSpec:
+    """A zoo id or alias, or the path of a model file (a name ending in .yaml/.yml, or an existing file):
+    how a sweep's `models:` entries are read."""
+    from pathlib import Path
+
+    if name.lower().endswith((".yaml", ".yml")) or Path(name).is_file():
+        return load_model_file(name)
+    return get_model(name)
+
+
 def load_model_file(path) -> ModelSpec:
     """A model of your own: a YAML file with one ModelSpec mapping (the fields of a zoo entry, validated the
     same way; `colossim schema model`), or a zoo-shaped file with exactly one entry under `models:`."""
@@ -83,4 +93,4 @@ def load_model_file(path) -> ModelSpec:
     return validate(data, ModelSpec, str(path))
 
 
-__all__ = ["Zoo", "build_zoo", "get_model", "load_model_file", "load_zoo"]
+__all__ = ["Zoo", "build_zoo", "get_model", "load_model_file", "load_zoo", "resolve_model"]

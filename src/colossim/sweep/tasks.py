@@ -148,7 +148,7 @@ def evaluate_point(point: SweepPoint) -> Any:
     (time, cost, energy). A point asking for more GPUs than the partition has, or whose model fits no
     layout, is infeasible; unknown ids, objectives or options stop the sweep (exit code 2)."""
     search, objectives = _plan_search()
-    from colossim.models.zoo import get_model
+    from colossim.models.zoo import resolve_model
 
     opts = point.opts
     unknown = sorted(set(opts) - set(PLAN_OPTIONS))
@@ -162,7 +162,7 @@ def evaluate_point(point: SweepPoint) -> Any:
     if point.gpus > machine.gpus_available:
         raise InfeasiblePoint(f"{point.gpus:,} GPUs exceed the {machine.gpus_available:,} {machine.gpu} of "
                               f"'{point.cluster}'")
-    model = get_model(point.model)
+    model = resolve_model(point.model)
     try:
         result = search(model, machine.hardware, point.gpus, global_batch=point.global_batch,
                         objective=point.objective, top_k=point.top_k,
@@ -177,9 +177,9 @@ def plan_inputs(kind: InputKind, name: str) -> Any:
     """What a model or cluster name means to the plan search (hashed into the point keys): the zoo's model,
     or the validated cluster (a built-in scenario or a YAML file) with the catalog it is priced from."""
     if kind == "model":
-        from colossim.models.zoo import get_model
+        from colossim.models.zoo import resolve_model
 
-        return get_model(name)
+        return resolve_model(name)
     from colossim.catalog import load_catalog
     from colossim.cluster import load_cluster
 

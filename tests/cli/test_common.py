@@ -52,7 +52,10 @@ def _no_work(monkeypatch, *targets: str) -> None:
 
     # modules that bind `from colossim.cluster import load_cluster` when first imported: import them before
     # the patch, or one imported under it would keep the refusing stand-in after the test
-    for module in ("colossim.report.context", "colossim.ops.adapter", "colossim.plan.machine"):
+    from colossim.cli.main import COMMANDS
+
+    for module in ("colossim.report.context", "colossim.ops.adapter", "colossim.plan.machine",
+                   *(m for m, _ in COMMANDS.values())):
         importlib.import_module(module)
     for target in targets:
         monkeypatch.setattr(target, refuse)
@@ -211,3 +214,12 @@ print_json({"ok": True})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
     assert all(s in done.stderr for s in ("python print", "native write", "child process"))
+
+
+def test_working_spinner_is_silent_off_a_terminal(capsys):
+    from colossim.cli.common import working
+
+    with working("a long job"):
+        pass
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # pipes, files and tests get no spinner

@@ -103,6 +103,17 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextlib.contextmanager
+def working(label: str) -> Iterator[None]:
+    """A spinner with the elapsed time on stderr while a command works (only on a terminal: pipes, files and
+    tests see nothing), gone when the work ends; every command that can take more than ~2 s wraps its work."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(label, spinner="dots"):
+        yield
+
+
 def parse_date(text: str | None, flag: str = "--at") -> date | None:
     """A YYYY-MM-DD flag value as a date (None stays None); anything else names the flag."""
     if text is None:

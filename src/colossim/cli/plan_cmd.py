@@ -15,6 +15,7 @@ from colossim.cli.common import (
     model_spec,
     parse_date,
     print_json,
+    working,
     writing,
 )
 from colossim.inputs import validate
@@ -99,8 +100,9 @@ def plan(
         return
     machine = machines[0]
     n = gpus or machine.gpus_available
-    result = search(spec_model, machine.hardware, n, global_batch=global_batch, objective=objective,  # type: ignore[arg-type]
-                    top_k=top, precisions=precisions, economics=machine.economics, template=template)
+    with working(f"searching the layouts of {spec_model.name} on {n:,} GPUs"):
+        result = search(spec_model, machine.hardware, n, global_batch=global_batch, objective=objective,  # type: ignore[arg-type]
+                        top_k=top, precisions=precisions, economics=machine.economics, template=template)
     if model_file is not None:  # the commands reproduce the plan from the same model file
         import shlex
 
@@ -159,7 +161,8 @@ def _cross_generation(model, cluster: str, choice, machines, gpus, global_batch,
     if objective != "time":
         raise ValueError(f"a job across partitions is planned for time only: drop --objective {objective} or "
                          "pick one partition with --partition")
-    plan = plan_cross_generation(model, machines, gpus, global_batch, precisions, template=template)
+    with working(f"planning one job of {model.name} across {len(machines)} partitions"):
+        plan = plan_cross_generation(model, machines, gpus, global_batch, precisions, template=template)
     if json_out:
         print_json({"model": model.id, "cluster": cluster, "partition": "all", "partition_reason": choice.reason,
                     "gpus": plan.gpus, "cross_generation": plan.summary()})

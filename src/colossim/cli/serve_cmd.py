@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from colossim.cli.common import cluster_spec, console, guarded, model_spec, parse_date, print_json
+from colossim.cli.common import cluster_spec, console, guarded, model_spec, parse_date, print_json, working
 from colossim.serve.capacity import ServeCapacity, serve_capacity, serve_frame
 from colossim.serve.latency import LatencyTarget
 from colossim.serve.layout import Speculative
@@ -113,9 +113,10 @@ def serve(
             raise ValueError(f"--precision {','.join(bad)}: use bf16, fp8 or fp4")
     target = LatencyTarget(ttft_s=ttft_s, tpot_s=tpot_ms / 1e3)
     chosen = model_spec(model, model_file)
-    result = serve_capacity(chosen, machine, gpus, target, mix, precisions, not no_disaggregation, spec,
-                            simulate=not fast)
-    frame = serve_frame(chosen, machine, gpus, target, mix, top, precisions) if top else None
+    with working(f"searching the serving layouts of {chosen.name}"):
+        result = serve_capacity(chosen, machine, gpus, target, mix, precisions, not no_disaggregation, spec,
+                                simulate=not fast)
+        frame = serve_frame(chosen, machine, gpus, target, mix, top, precisions) if top else None
     if json_out:
         payload = result.model_dump(mode="json")
         if frame is not None:

@@ -16,6 +16,7 @@ from colossim.cli.common import (
     model_spec,
     parse_date,
     print_json,
+    working,
 )
 from colossim.plan.machine import choose_machines
 from colossim.train import (
@@ -129,8 +130,10 @@ def train(
     if choice.cross_generation:
         raise ValueError(f"train plans a job on one partition; {choice.reason}. For one job across partitions "
                          f"use `colossim plan --gpus {gpus:,}`, or pick a partition with --partition")
-    p = plan_training(model_spec(model, model_file), spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
-                      options=_options(failures, checkpoint, runs, seed))
+    chosen = model_spec(model, model_file)
+    with working(f"planning {chosen.name} on {spec.name}: layout search, failures, energy"):
+        p = plan_training(chosen, spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
+                          options=_options(failures, checkpoint, runs, seed))
     if json_out:
         print_json({**p.summary(), "partition_reason": choice.reason,
                     "assumptions": [a.to_dict() for a in p.assumptions]})
@@ -161,8 +164,9 @@ def compare(
     spec = cluster_spec(where, scenario, cluster)
     chosen = model_spec(model, model_file)
     model = chosen.id
-    phases = compare_phases(chosen, spec, tokens, precisions=(precision,),
-                            options=_options(failures, checkpoint, runs, 1))
+    with working(f"planning {chosen.name} on every phase and partition of {spec.name}"):
+        phases = compare_phases(chosen, spec, tokens, precisions=(precision,),
+                                options=_options(failures, checkpoint, runs, 1))
     phases = with_headline(phases, partition)
     compared = {c.phase for c in phases}
     for phase in spec.phases:

@@ -8,7 +8,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from colossim.cli.common import console, guarded, print_json
+from colossim.cli.common import console, guarded, print_json, working
 from colossim.validation import load_runs, predict_runs
 from colossim.validation.fit import GROUPINGS, batch, fit, leave_one_group_out, predict_with
 from colossim.validation.predict import GroupError, ValidationReport, group_error, prepare
@@ -95,9 +95,11 @@ def validate_cmd(
         raise ValueError(f"none of the {len(rep.runs)} runs can be predicted ({reasons}): fix the runs named")
     extra = {}
     if refit:
-        extra["fit"] = _fit_summary(runs)
+        with working("refitting the global constants on every run"):
+            extra["fit"] = _fit_summary(runs)
     if cross_validate:
-        extra["cross_validation"] = _cv_summary(runs)
+        with working("cross-validating: refit without each generation, framework and source, predict it"):
+            extra["cross_validation"] = _cv_summary(runs)
     if json_out:
         print_json({**rep.model_dump(mode="json"), **extra})
         return

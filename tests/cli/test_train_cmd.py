@@ -102,3 +102,17 @@ def test_a_cluster_without_any_gpu_cannot_be_compared(tmp_path):
     empty.write_text(NO_GPU_FIRST.replace("[{system: dgx_h100, count: 16}]", "[]"))
     res = runner.invoke(app, ["compare", "--model", "llama3-8b", "--tokens", "1e10", "--cluster", str(empty)])
     assert res.exit_code == 2 and "has no GPUs in any phase" in res.stderr
+
+
+def test_sources_print_once_as_numbered_references():
+    from colossim.cli.sources import AssumptionRow, assumptions_view, numbered
+
+    assert numbered(["a", "b", "a", "c"]) == {"a": 1, "b": 2, "c": 3}
+    from rich.console import Console
+
+    rows = [AssumptionRow("pue", ("1.2",), "-", "site source"), AssumptionRow("water", ("1.05",), "L/kWh",
+                                                                               "site source")]
+    console = Console(width=200, record=True)
+    console.print(assumptions_view("assumptions", ["value"], rows))
+    text = console.export_text()
+    assert text.count("site source") == 1 and text.count("[1]") == 3  # two rows and the note

@@ -18,6 +18,7 @@ from colossim.cli.common import (
     print_json,
     working,
 )
+from colossim.cli.sources import AssumptionRow, assumptions_view
 from colossim.plan.machine import choose_machines
 from colossim.train import (
     PhaseComparison,
@@ -92,12 +93,8 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
     for row in _rows(p):
         table.add_row(*row)
     console.print(table)
-    assumptions = Table(title="assumptions")
-    for col in ("name", "value", "unit", "source"):
-        assumptions.add_column(col, overflow="fold")
-    for a in p.assumptions:
-        assumptions.add_row(a.name, _value(a.value), a.unit, a.source)
-    console.print(assumptions)
+    console.print(assumptions_view("assumptions", ["value"], [AssumptionRow(a.name, (_value(a.value),), a.unit,
+                                                                          a.source) for a in p.assumptions]))
 
 
 @guarded
@@ -223,13 +220,10 @@ def _value(v) -> str:
     return f"{v:,.4g}" if isinstance(v, float) else str(v)
 
 
-def _assumptions_by_phase(phases) -> Table:
-    """One row per assumption, one value column per phase (they differ in supply mix and storage share)."""
-    table = Table(title="assumptions (of each phase's headline job)")
-    for col in ("name", *(c.phase for c in phases), "unit", "source"):
-        table.add_column(col, overflow="fold")
+def _assumptions_by_phase(phases):
+    """One row per assumption, one value column per phase (they differ in supply mix and storage share), each
+    source once."""
     by_phase = [{a.name: a for a in c.best.assumptions} for c in phases]
-    for name, first in by_phase[-1].items():
-        table.add_row(name, *(_value(p[name].value) if name in p else "-" for p in by_phase), first.unit,
-                      first.source)
-    return table
+    rows = [AssumptionRow(name, tuple(_value(p[name].value) if name in p else "-" for p in by_phase), first.unit,
+                          first.source) for name, first in by_phase[-1].items()]
+    return assumptions_view("assumptions (of each phase's headline job)", [c.phase for c in phases], rows)

@@ -130,9 +130,9 @@ def build(ctx: Context) -> SectionOutput:
         blocks.append(Paragraph(
             f"For comparison, the scenario's {last.name} as built adds {after.gpus - before.gpus:,} GPUs in "
             f"{units:,} units (+{after.peak_bf16_eflops - before.peak_bf16_eflops:,.0f} EFLOP/s BF16, "
-            f"+{after.facility_power_mw - before.facility_power_mw:,.0f} MW sustained). Where this differs from "
-            "what the budget buys at catalog prices, the reported order value and the catalog price range "
-            "(both in the assumptions section) do not match one another."
+            f"+{after.facility_power_mw - before.facility_power_mw:,.0f} MW sustained). The two answer different "
+            "questions: the phase holds the hardware reported installed, the budget what a sum of money buys at "
+            "the catalog prices (both in the assumptions section)."
         ))
     price = ctx.catalog.systems[opt.system].price
     assumptions = (

@@ -134,3 +134,43 @@ def test_supply_feeds_the_one_co2_chain(colossus, catalog):
     assert fig.co2_t_per_year == pytest.approx(supply.co2_t(fig.energy_gwh_per_year * 1e6))
     # the SMT-130's 10,750 Btu/kWh (HHV) x 53.06 kg/MMBtu
     assert supply.gas_turbine_co2_g_per_kwh == pytest.approx(10_750 * 53.06e-3)
+
+
+def _with_supply(minimal, **supply):
+    data = dict(minimal, site="memphis")
+    data["supply"] = {"grid": [{"start": "2024-01-01", "mw": 0.05, "source": "test"}], **supply}
+    return data
+
+
+def test_a_recycled_water_step_and_a_user_fleet(minimal, catalog):
+    from colossim.cluster import parse_cluster
+
+    data = _with_supply(minimal, water=[{"start": "2024-01-01", "supply": "recycled", "source": "test"}],
+                        turbines=[{"start": "2024-01-01", "fleet": "f", "model": "solar_smt130", "units": 1,
+                                   "source": "test"}])
+    data["cooling"] = "evaporative_towers"
+    fig = cluster_figures(parse_cluster(data, "test", catalog), catalog)
+    assert fig.supply.water_source == "recycled" and fig.water_m3_per_year > 0
+    # 16 DGX H100 (~160 kW) on 50 kW of grid and one 16.5 MW turbine: the turbine carries the rest
+    assert fig.supply.unserved_mw == 0
+    assert fig.supply.turbine_share == pytest.approx(1 - 0.05 / fig.supply.demand_mw)
+
+
+@pytest.mark.parametrize(("supply", "path"), [
+    ({"turbines": [{"start": "2024-01-01", "fleet": "f", "model": "titan9000", "units": 1, "source": "xyz"}]},
+     "supply.turbines.0.model"),
+    ({"batteries": [{"start": "2024-01-01", "model": "powerwall", "units": 1, "source": "xyz"}]},
+     "supply.batteries.0.model"),
+    ({"grid": [{"start": "2025-01-01", "mw": 1, "source": "xyz"}, {"start": "2024-01-01", "mw": 2, "source": "xyz"}]},
+     "supply"),
+    ({"turbines": [{"start": "2024-01-01", "fleet": "f", "model": "solar_smt130", "units": 1, "permit": "p",
+                    "source": "xyz"}]}, "supply"),
+    ({"grid": [{"start": "2024-01-01", "mw": -5, "source": "xyz"}]}, "supply.grid.0.mw"),
+])
+def test_bad_supply_timelines_name_the_field(minimal, catalog, supply, path):
+    from colossim.cluster import parse_cluster
+    from colossim.inputs import InputError
+
+    with pytest.raises(InputError) as err:
+        parse_cluster(_with_supply(minimal, **supply), "bad.yaml", catalog)
+    assert path in err.value.render() and "bad.yaml" in err.value.render()

@@ -10,21 +10,10 @@ from rich.table import Table
 
 from colossim.catalog import load_catalog
 from colossim.cli.common import console, guarded, print_json
-from colossim.cli.supply_tables import (
-    campus_table,
-    claims_rich,
-    emissions_table,
-    fleets_table,
-    permits_table,
-    supply_table,
-    variants_table,
-)
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
 from colossim.cluster.buy import DEFAULT_COMPARE
-from colossim.cluster.campus import campus_figures, is_campus, list_campuses, load_campus
-from colossim.cluster.claims import claims_table
+from colossim.cluster.campus import is_campus, list_campuses
 from colossim.cluster.figures import ClusterFigures, GrowthRow
-from colossim.cluster.variants import family, family_dates, has_variants, variant_figures
 from colossim.energy.emissions import GwpHorizon, LeakPreset, MethaneLeak
 from colossim.inputs import input_error
 
@@ -175,6 +164,8 @@ def _methane(leak: str, gwp: str) -> MethaneLeak:
 
 
 def _print_figures(fig: ClusterFigures, rows: list[GrowthRow]) -> None:
+    from colossim.cli.supply_tables import emissions_table, fleets_table, permits_table, supply_table
+
     console.print(_summary_table(fig))
     if fig.site_use_note:
         console.print(fig.site_use_note, highlight=False, markup=False)
@@ -190,6 +181,10 @@ def _print_figures(fig: ClusterFigures, rows: list[GrowthRow]) -> None:
 
 
 def _compare_variants(ref: str, json_out: bool) -> None:
+    from colossim.cli.supply_tables import campus_table, claims_rich, variants_table
+    from colossim.cluster.claims import claims_table
+    from colossim.cluster.variants import family, family_dates, has_variants, variant_figures
+
     catalog = load_catalog()
     if not has_variants(ref, catalog):  # no variant scenarios: the record's claims about this one, if any
         claims = claims_table({ref}, catalog)
@@ -224,6 +219,9 @@ def _compare_variants(ref: str, json_out: bool) -> None:
 
 
 def _campus(ref: str, when: date | None, methane: MethaneLeak, json_out: bool) -> None:
+    from colossim.cli.supply_tables import campus_table
+    from colossim.cluster.campus import campus_figures, load_campus
+
     figures = campus_figures(load_campus(ref), load_catalog(), when, methane)
     if json_out:
         print_json({"campus": figures})

@@ -20,7 +20,7 @@ LABELS = {
     "observed": "observed or estimated", "observed_by": "observed by, when [confidence]",
     "model_observed": "colossim (observed variant)",
 }
-FORMATS = {"claimed": ",.4g", "observed": ",.4g", "model_claimed": ",.4g", "model_observed": ",.4g"}
+FORMATS = {"claimed": ",.6g", "observed": ",.6g", "model_claimed": ",.6g", "model_observed": ",.6g"}
 
 
 def _row(r: ClaimRow) -> dict:
@@ -60,8 +60,8 @@ def build(ctx: Context) -> SectionOutput:
     facts = []
     for r in rows:
         if r.model_claimed is not None and r.model_observed is not None and r.claimed:
-            facts.append(f"{r.quantity}: {r.claimed:,.4g} claimed against {r.observed:,.4g} observed {r.unit}; "
-                         f"colossim's variants give {r.model_claimed:,.4g} and {r.model_observed:,.4g}.")
+            facts.append(f"{r.quantity}: {r.claimed:,.6g} claimed against {r.observed:,.6g} observed {r.unit}; "
+                         f"colossim's variants give {r.model_claimed:,.6g} and {r.model_observed:,.6g}.")
     text = Paragraph(
         "Several figures in the Colossus story exist twice: once as claimed by xAI or Elon Musk, once as measured "
         "or estimated by others (satellite imagery of the cooling plant, analysts, the air permit, an advocacy "

@@ -172,7 +172,8 @@ def test_megapacks_and_cooling_designs():
     pack = cat.batteries["tesla_megapack2xl"]
     # sec. 3c: ~156 units gave 150 MW; >208 units of 3.9 MWh = >= 811 MWh [d]
     assert 156 * pack.unit_mw == pytest.approx(150, rel=0.01) and 208 * pack.unit_mwh == pytest.approx(811, rel=0.01)
-    assert cat.cooling["air_cooled_chillers"].water_l_per_kwh == 0 and not cat.cooling["air_cooled_chillers"].evaporative
+    air = cat.cooling["air_cooled_chillers"]
+    assert air.water_l_per_kwh == 0 and not air.evaporative
     # Google 2023: 6.1e9 US gal for 24 TWh, x PUE 1.10 per IT kWh (the evaporative design's source)
     assert cat.cooling["evaporative_towers"].water_l_per_kwh == pytest.approx(6.1e9 * 3.785 / 24e9 * 1.10, rel=0.01)
 

@@ -9,7 +9,8 @@ from colossim.inputs import InputError
 
 
 def _all_entries(cat):
-    for section in (cat.gpus, cat.systems, cat.nics, cat.switches, cat.optics, cat.sites):
+    for section in (cat.gpus, cat.systems, cat.nics, cat.switches, cat.optics, cat.sites, cat.turbines,
+                    cat.batteries, cat.cooling):
         yield from section
 
 
@@ -150,3 +151,35 @@ def test_switch_and_nic_optics_match_their_line_rates():
         )
     for nic in cat.nics:
         assert nic.optic is not None and cat.optics[nic.optic].port_gbps >= nic.speed_gb_s, nic.id
+
+
+def test_turbine_models_match_the_permits_and_imaging():
+    # colossus_record_2026.md sec. 3b [d]: 15 SMT-130 for 247 MW = 16.5 MW each; 35 mobile units ~421 MW = 12 MW;
+    # the Southaven permit: 17 PGM-130 + 16 Titan 350 + 8 PE6000, ~1,200 MW combined continuous
+    t = load_catalog().turbines
+    assert 15 * t["solar_smt130"].unit_mw == pytest.approx(247, rel=0.01)
+    assert 35 * t["generic_mobile"].unit_mw == pytest.approx(421, rel=0.01)
+    plant = 17 * t["solar_pgm130"].unit_mw + 16 * t["solar_titan350"].unit_mw + 8 * t["proenergy_pe6000"].unit_mw
+    assert plant == pytest.approx(1_200, rel=0.07)
+    for turbine in t:
+        low, high = turbine.heat_rate_range_btu_per_kwh
+        # simple-cycle gas turbines: ~8,500-11,500 Btu/kWh (HHV; colossus_facts.md sec. 14 for mobile units)
+        assert 8_500 <= low <= turbine.heat_rate_btu_per_kwh <= high <= 11_500, turbine.id
+
+
+def test_megapacks_and_cooling_designs():
+    cat = load_catalog()
+    pack = cat.batteries["tesla_megapack2xl"]
+    # sec. 3c: ~156 units gave 150 MW; >208 units of 3.9 MWh = >= 811 MWh [d]
+    assert 156 * pack.unit_mw == pytest.approx(150, rel=0.01) and 208 * pack.unit_mwh == pytest.approx(811, rel=0.01)
+    air = cat.cooling["air_cooled_chillers"]
+    assert air.water_l_per_kwh == 0 and not air.evaporative
+    # Google 2023: 6.1e9 US gal for 24 TWh, x PUE 1.10 per IT kWh (the evaporative design's source)
+    assert cat.cooling["evaporative_towers"].water_l_per_kwh == pytest.approx(6.1e9 * 3.785 / 24e9 * 1.10, rel=0.01)
+
+
+def test_gb200_racks_are_priced_in_the_records_range():
+    # colossus_record_2026.md sec. 5b: USD 2-3M, ~3M, 3.1M (L/L-M); Bernstein USD 3.4M of compute (M)
+    for system_id in ("gb200_nvl72", "dell_xe9712_gb200"):
+        price = load_catalog().systems[system_id].price
+        assert 2.0e6 <= price.usd_low and price.usd_high <= 3.4e6

@@ -78,6 +78,9 @@ def test_list_scenarios():
         ("cluster", "colossus", "--at", "2020-01-01"),
         ("buy", "--budget", "5e9", "--system", "gb900"),
         ("buy", "--budget", "-5", "--system", "gb200_nvl72"),
+        ("cluster", "colossus", "--methane-leak", "lots"),
+        ("cluster", "colossus", "--gwp", "gwp50"),
+        ("cluster", "dgx-cluster.yaml", "--compare-variants"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(args):
@@ -95,3 +98,47 @@ def test_bad_cluster_file_names_file_and_field(tmp_path):
     out = _run("cluster", str(path))
     assert out.exit_code == 2
     assert "bad.yaml" in out.output and "phases.0.add.0.count" in out.output and "Traceback" not in out.output
+
+
+def test_the_turbine_share_on_2025_09_01_is_consistent_with_150_mw_of_grid():
+    # issue 14 quality bar: `colossim cluster colossus --at 2025-09-01 --json`; colossus_record_2026.md sec. 3a/3e
+    out = _run("cluster", "colossus", "--at", "2025-09-01", "--json")
+    assert out.exit_code == 0, out.output
+    fig = json.loads(out.output)["figures"]
+    supply = fig["supply"]
+    assert supply["grid_capacity_mw"] == 150
+    assert fig["gas_turbine_share"] == pytest.approx(1 - 150 / supply["demand_mw"], abs=0.005)
+    permits = [c for p in supply["permits"] for c in p["caps"]]
+    assert permits and all(c["within_cap"] for c in permits)
+
+
+def test_the_table_shows_the_supply_turbines_and_permits():
+    out = _run("cluster", "colossus", "--at", "2025-03-01")
+    assert out.exit_code == 0, out.output
+    for text in ("supply on 2025-03-01", "generic_mobile", "NOx", "turbine emissions a year"):
+        assert text in out.output
+    leased = _run("cluster", "colossus", "--at", "2026-06-01")
+    assert "leased out for inference" in leased.output
+
+
+def test_methane_leakage_raises_co2e_only():
+    plain = json.loads(_run("cluster", "colossus", "--at", "2025-03-01", "--json").output)["figures"]
+    leaky = json.loads(_run("cluster", "colossus", "--at", "2025-03-01", "--json", "--methane-leak",
+                            "alvarez2018").output)["figures"]
+    assert leaky["co2_t_per_year"] == plain["co2_t_per_year"] == plain["co2e_t_per_year"]
+    assert leaky["co2e_t_per_year"] > 1.1 * plain["co2_t_per_year"]
+
+
+def test_compare_variants_and_campus():
+    out = _run("cluster", "colossus-2", "--compare-variants", "--json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["family"] == "colossus-2" and [v["kind"] for v in data["variants"]] == ["claimed", "observed"]
+    assert {c["id"] for c in data["claims"]} >= {"c2-power-online", "c2-gpus"}
+    table = _run("cluster", "colossus-2", "--compare-variants")
+    assert "claimed and observed side by side" in table.output and "Epoch" in table.output
+    c1 = _run("cluster", "colossus", "--compare-variants")
+    assert c1.exit_code == 0 and "no claimed/observed variant" in c1.output and "SELC" in c1.output
+    campus = _run("cluster", "colossus-campus", "--at", "2026-02-15", "--json")
+    assert campus.exit_code == 0 and json.loads(campus.output)["campus"]["gpus"] > 1_000_000
+    assert "(campus)" in _run("cluster", "--list").output

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from colossim.cluster import cluster_fabric, cluster_figures, growth, load_cluster, parse_cluster
+from colossim.cluster import cluster_fabric, cluster_figures, growth, load_cluster, parse_cluster, supply_at
 
 PHASE1 = date(2024, 9, 2)
 PHASE2 = date(2025, 2, 17)
@@ -85,30 +85,43 @@ def test_phase1_racks_and_water(colossus, catalog):
     assert 0.7 <= fig.water_million_gal_per_year / 365 <= 1.3
 
 
-def test_colossus2_reaches_a_gigawatt(catalog):
-    spec = load_cluster("colossus-2", catalog)
-    first = cluster_figures(spec, catalog, date(2025, 7, 1))
-    # colossus_facts.md sec. 15: 110k GB200 ~ 1,530 racks ~ 185-215 MW of racks
-    assert 1_520 <= first.racks_gpu <= 1_540
-    assert 185 <= first.gpu_systems_power_max_mw <= 215
-    final = cluster_figures(spec, catalog)
-    # 550k GB200/GB300 x (120-142 kW / 72) = 0.92-1.08 GW, "first gigawatt training cluster"
-    assert final.gpus == pytest.approx(550_000, rel=0.01)
-    assert 917 <= final.gpu_systems_power_max_mw <= 1_085
-    assert final.fabric.tiers == 4  # beyond the 524,288 ports of three 128-radix tiers
+def test_colossus2_claimed_and_observed_power(catalog):
+    # colossus_record_2026.md sec. 2b / 9: online 17 Jan 2026. Claimed: the "first batch of 550k GB200s & GB300s",
+    # "first Gigawatt" (Musk); 550k x (120-142 kW / 72) = 0.92-1.08 GW of racks [d]. Observed: ~350 MW of cooling
+    # (Epoch satellite imagery, H), 350 MW / 120-140 kW = 2,500-2,900 racks ~ 180-210k GB200-class GPUs [d].
+    online = date(2026, 1, 17)
+    claimed = cluster_figures(load_cluster("colossus-2", catalog), catalog, online)
+    assert claimed.gpus == pytest.approx(550_000, rel=0.01)
+    assert 917 <= claimed.gpu_systems_power_max_mw <= 1_085
+    assert claimed.fabric.tiers == 4  # beyond what three tiers of 128-radix switches hold at 2:1
+    observed = cluster_figures(load_cluster("colossus-2-observed", catalog), catalog, online)
+    assert 180_000 <= observed.gpus <= 210_000
+    assert observed.gpu_systems_power_max_mw == pytest.approx(350, rel=0.02)
+    # 110k GB200 (xAI, Jul 2025) = 1,528 racks [d], ~200 MW, matching the 200 MW of cooling of Aug 2025
+    gb200 = observed.systems_by_id["gb200_nvl72"]
+    assert gb200 == 1_528 and 185 <= gb200 * catalog.systems["gb200_nvl72"].power_max_kw / 1e3 <= 215
+    # Musk's 1.5 GW in April (claimed) against Epoch's 1 GW around May (projection)
+    assert cluster_figures(load_cluster("colossus-2", catalog), catalog, date(2026, 4, 15)
+                           ).gpu_systems_power_max_mw == pytest.approx(1_500, rel=0.01)
+    assert cluster_figures(load_cluster("colossus-2-observed", catalog), catalog, date(2026, 5, 20)
+                           ).gpu_systems_power_max_mw == pytest.approx(1_000, rel=0.01)
+    with pytest.raises(ValueError, match="first phase"):  # not online in Jul 2025 any more
+        cluster_figures(load_cluster("colossus-2", catalog), catalog, date(2025, 7, 1))
 
 
 def test_energy_co2_water_and_cost_follow_power(colossus, catalog):
     fig = cluster_figures(colossus, catalog, PHASE2)
-    site = catalog.sites["memphis"]
     energy_kwh = fig.facility_power_mw * 1000 * 8760
     assert fig.energy_gwh_per_year == pytest.approx(energy_kwh / 1e6)
-    share = colossus.phases[1].gas_turbine_share
+    share = fig.gas_turbine_share  # the supply ledger's on that day (tests/cluster/test_ledger.py)
+    turbine_g = 10_750 * 53.06e-3  # generic mobile units: 10,750 Btu/kWh (HHV) x 53.06 kg CO2/MMBtu (40 CFR 98)
     # 1 GWh at g gCO2/kWh = g tonnes
-    assert fig.co2_t_per_year == pytest.approx(fig.energy_gwh_per_year * ((1 - share) * 283 + share * 570))
+    assert fig.co2_t_per_year == pytest.approx(fig.energy_gwh_per_year * ((1 - share) * 283 + share * turbine_g))
     assert fig.co2_t_per_year_low < fig.co2_t_per_year < fig.co2_t_per_year_high
+    assert fig.co2e_t_per_year == pytest.approx(fig.co2_t_per_year)  # no upstream methane unless asked
     assert fig.electricity_cost_usd_per_year == pytest.approx(energy_kwh * 0.0623)
-    assert fig.water_m3_per_year == pytest.approx(fig.it_power_mw * 1000 * 8760 * site.water_l_per_kwh / 1000)
+    wue = supply_at(colossus, catalog, PHASE2).water_l_per_kwh
+    assert fig.water_m3_per_year == pytest.approx(fig.it_power_mw * 1000 * 8760 * wue / 1000)
     assert fig.facility_power_mw == pytest.approx(fig.it_power_mw * 1.2)  # Memphis default PUE
 
 
@@ -135,9 +148,11 @@ def test_power_split_adds_up(colossus, catalog):
 
 def test_growth_rows_follow_the_phases(colossus, catalog):
     rows = growth(colossus, catalog)
-    assert [r.gpus for r in rows] == [100_000, 200_000, 230_024]
-    assert [r.gpus_added for r in rows] == [100_000, 100_000, 30_024]
-    assert all(a.facility_power_mw < b.facility_power_mw for a, b in zip(rows, rows[1:], strict=False))
+    # the last row is the May 2026 lease (colossus_record_2026.md sec. 1a): no hardware added, same power
+    assert [r.gpus for r in rows] == [100_000, 200_000, 230_024, 230_024]
+    assert [r.gpus_added for r in rows] == [100_000, 100_000, 30_024, 0]
+    assert all(a.facility_power_mw < b.facility_power_mw for a, b in zip(rows[:3], rows[1:3], strict=False))
+    assert rows[3].facility_power_mw == rows[2].facility_power_mw
 
 
 def test_before_the_first_phase_is_an_error(colossus, catalog):
@@ -165,3 +180,18 @@ def test_800g_nics_use_two_400g_ports(catalog, minimal):
     minimal["phases"][0]["add"] = [{"system": "gb300_nvl72", "count": 10}]
     fab = cluster_fabric(parse_cluster(minimal, "test", catalog), catalog)
     assert fab.gbps_per_gpu == 800 and fab.backend.endpoints == 2 * 720
+
+
+@pytest.mark.parametrize("at", [PHASE1, PHASE2, date(2025, 7, 1)])
+def test_network_share_of_colossus_capex_is_in_the_public_range(colossus, catalog, at):
+    # colossus_record_2026.md sec. 8: networking ~13 % of capex (Bernstein, M); switches + cables 17 % of node
+    # cost = 14.5 % of node + network in the public 131k-H100 cost model (L-M): 13-17 %
+    fig = cluster_figures(colossus, catalog, at)
+    network = fig.capex_network_usd_low + fig.capex_network_usd_high
+    assert 0.13 <= network / (fig.capex_usd_low + fig.capex_usd_high) <= 0.175
+
+
+def test_colossus_1_hardware_at_200k_gpus_against_the_estimates(colossus, catalog):
+    # sec. 8: ~USD 7B (Epoch, M) to USD 9.4-10.4B at USD 47-52k per H100 all-in (L-M)
+    fig = cluster_figures(colossus, catalog, PHASE2)
+    assert 7e9 <= (fig.capex_usd_low + fig.capex_usd_high) / 2 <= 10.4e9

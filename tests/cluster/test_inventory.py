@@ -27,8 +27,10 @@ def test_colossus_inventory_by_date(catalog):
 def test_snapshots_grow_phase_by_phase(catalog):
     spec = load_cluster("colossus", catalog)
     snaps = phase_snapshots(spec, catalog)
-    assert [s.phase for s in snaps] == ["phase-1", "phase-2", "phase-3"]
-    assert [s.gpus for s in snaps] == [100_000, 200_000, 230_024]
+    # the record adds the May 2026 lease of the whole site (colossus_record_2026.md sec. 1a): no hardware change
+    assert [s.phase for s in snaps] == ["phase-1", "phase-2", "phase-3", "anthropic-lease"]
+    assert snaps[-1].pools == snaps[-2].pools
+    assert [s.gpus for s in snaps] == [100_000, 200_000, 230_024, 230_024]
 
 
 def test_retirement_takes_the_oldest_pools_first(catalog, minimal):
@@ -58,4 +60,6 @@ def test_rack_packing_override(catalog):
 
 def test_snapshots_default_to_the_shipped_catalog(catalog):
     spec = load_cluster("colossus-2", catalog)
-    assert [s.gpus for s in phase_snapshots(spec)] == [1_528 * 72, (1_528 + 2 * 3_056) * 72]
+    # the record: online 17 Jan 2026 with the claimed "first batch of 550k" (110k GB200 + 440k GB200/GB300), then
+    # GB300 racks to 1.5 GW in April ((1,500 - 1,039 MW) / 142 kW = 3,247 racks, colossus_record_2026.md sec. 2b)
+    assert [s.gpus for s in phase_snapshots(spec)] == [(1_528 + 2 * 3_056) * 72, (1_528 + 2 * 3_056 + 3_247) * 72]

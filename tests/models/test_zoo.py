@@ -18,6 +18,7 @@ PUBLISHED = {
     "mixtral-8x22b": (141.0, 39.0),  # Mistral AI announcement
     "deepseek-v3": (671.0, 37.0),  # DeepSeek-V3 report (without the 14B MTP module)
     "qwen3-235b-a22b": (235.0, 22.0),  # Qwen3 report
+    "grok-2": (270.0, 115.0),  # community count of the open weights (~270B / ~115B), colossus_record_2026.md sec. 6
 }
 
 
@@ -46,6 +47,15 @@ def test_estimated_entry_states_its_reasoning():
     m = get_model("grok-3-class")
     assert m.estimate and "3" in m.estimate_reasoning and len(m.estimate_reasoning) > 200
     assert 2.5e12 < param_counts(m).total < 3.5e12
+
+
+def test_grok_4_and_5_class_rest_on_the_size_claims():
+    # Musk (Nov 2025, record sec. 6): Grok 3 and 4 are ~3T, Grok 5 is a 6T MoE; all estimates with reasoning
+    assert get_model("grok-4-class").id == "grok-3-class"
+    g5 = get_model("grok-5-class")
+    assert g5.estimate and "6" in g5.estimate_reasoning and len(g5.estimate_reasoning) > 200
+    assert 5.5e12 < param_counts(g5).total < 6.5e12
+    assert "RL" in get_model("grok-3-class").estimate_reasoning  # Grok 4's RL share at about pretraining scale
 
 
 def test_aliases_resolve_and_unknown_names_list_choices():

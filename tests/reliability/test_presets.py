@@ -128,3 +128,10 @@ def test_fuzzed_values_fail_cleanly_or_load(section, field, value, pick):
         validate(data, PresetsFile, "fuzz.yaml")
     except InputError as err:
         assert "fuzz.yaml" in str(err)
+
+
+def test_checkpoint_practices_are_sourced_15_and_30_minutes():
+    # colossus_record_2026.md sec. 7: "every 15-30 minutes" (NVIDIA, M); Check-N-Run's default 30 min (M)
+    practices = load_presets().checkpoint_practices
+    assert {k: v.interval_s for k, v in practices.items()} == {"practice_30min": 1800, "practice_15min": 900}
+    assert all("15-30 minutes" in v.source for v in practices.values())

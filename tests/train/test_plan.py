@@ -115,10 +115,11 @@ def test_hardware_is_priced_from_the_catalog_systems():
 
     catalog = load_catalog()
     machine = job_machine(SPEC, "gb200")
-    rack = catalog.systems["dell_xe9712_gb200"]
+    # the phase-3 racks are generic NVL72: no source names their vendor (colossus_record_2026.md sec. 1a, 5a)
+    rack = catalog.systems["gb200_nvl72"]
     expected = rack.price.usd_mid / rack.gpus + machine.cluster.network_usd_per_gpu
     assert machine.economics.hardware.capex_usd_per_gpu == pytest.approx(expected)
-    assert "dell_xe9712_gb200" in machine.capex_source
+    assert "gb200_nvl72" in machine.capex_source
 
 
 def test_a_chosen_partition_heads_each_phase(phases):

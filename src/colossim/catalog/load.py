@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from colossim.catalog.plant import Battery, CoolingDesign, Turbine
 from colossim.catalog.schema import Gpu, Nic, Optic, Site, Sourced, Switch, System
 from colossim.inputs import InputError, input_error, parse_yaml_text, read_text, validate
 
@@ -26,6 +27,9 @@ class CatalogFile(BaseModel):
     switches: list[Switch] = []
     optics: list[Optic] = []
     sites: list[Site] = []
+    turbines: list[Turbine] = []
+    batteries: list[Battery] = []
+    cooling: list[CoolingDesign] = []
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,12 @@ class Catalog:
     switches: Section[Switch]
     optics: Section[Optic]
     sites: Section[Site]
+    turbines: Section[Turbine]
+    batteries: Section[Battery]
+    cooling: Section[CoolingDesign]
 
 
-DATA_FILES = ("gpus.yaml", "systems.yaml", "network.yaml", "sites.yaml")
+DATA_FILES = ("gpus.yaml", "systems.yaml", "network.yaml", "sites.yaml", "plant.yaml")
 
 
 def _section(kind: str, items: list, source: str) -> Section:
@@ -120,6 +127,9 @@ def build_catalog(texts: dict[str, str]) -> Catalog:
         switches=_section("switch", merged["switches"], source),
         optics=_section("optic", merged["optics"], source),
         sites=_section("site", merged["sites"], source),
+        turbines=_section("turbine", merged["turbines"], source),
+        batteries=_section("battery", merged["batteries"], source),
+        cooling=_section("cooling design", merged["cooling"], source),
     )
     _check_references(cat, source)
     _check_optics(cat, source)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import get_args
+
 import typer
 from rich.table import Table
 
@@ -9,7 +12,10 @@ from colossim.catalog import load_catalog
 from colossim.cli.common import MAX_BUDGET_USD, console, guarded, parse_date, print_json
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
 from colossim.cluster.buy import DEFAULT_COMPARE
+from colossim.cluster.campus import is_campus, list_campuses
 from colossim.cluster.figures import ClusterFigures, GrowthRow
+from colossim.energy.emissions import GwpHorizon, LeakPreset, MethaneLeak
+from colossim.inputs import input_error
 
 
 def register(app: typer.Typer) -> None:
@@ -135,32 +141,120 @@ def _growth_table(rows: list[GrowthRow]) -> Table:
     return table
 
 
+def _methane(leak: str, gwp: str) -> MethaneLeak:
+    leaks, horizons = get_args(LeakPreset), get_args(GwpHorizon)
+    if leak not in leaks:
+        raise input_error("command line", f"--methane-leak {leak!r} is not a preset", f"use one of {', '.join(leaks)}",
+                          "--methane-leak")
+    if gwp not in horizons:
+        raise input_error("command line", f"--gwp {gwp!r} is not a horizon", f"use one of {', '.join(horizons)}",
+                          "--gwp")
+    return MethaneLeak(leak, gwp)  # type: ignore[arg-type]
+
+
+def _print_figures(fig: ClusterFigures, rows: list[GrowthRow]) -> None:
+    from colossim.cli.supply_tables import emissions_table, fleets_table, permits_table, supply_table
+
+    console.print(_summary_table(fig))
+    if fig.site_use_note:
+        console.print(fig.site_use_note, highlight=False, markup=False)
+    if fig.supply is not None:
+        console.print(supply_table(fig.supply))
+        if fig.supply.fleets:
+            console.print(fleets_table(fig.supply))
+        console.print(emissions_table(fig.supply))
+        if fig.supply.permits:
+            console.print(permits_table(fig.supply))
+    console.print(_fabric_table(fig))
+    console.print(_growth_table(rows))
+
+
+def _compare_variants(ref: str, json_out: bool) -> None:
+    from colossim.cli.supply_tables import campus_table, claims_rich, variants_table
+    from colossim.cluster.claims import claims_table
+    from colossim.cluster.variants import family, family_dates, has_variants, variant_figures
+
+    catalog = load_catalog()
+    if not has_variants(ref, catalog):  # no variant scenarios: the record's claims about this one, if any
+        claims = claims_table({ref}, catalog)
+        if not claims:
+            family(ref, catalog)  # raises, naming the scenarios that have variants
+        if json_out:
+            print_json({"family": None, "variants": [], "claims": claims})
+            return
+        console.print(f"'{ref}' has no claimed/observed variant scenarios; the record's claims about it:",
+                      highlight=False)
+        console.print(claims_rich(claims))
+        return
+    name, members = family(ref, catalog)
+    dates = family_dates(members, catalog)
+    claims = claims_table({m.name for m in members}, catalog)
+    if json_out:
+        print_json({"family": name, "variants": [
+            {"scenario": m.name, "kind": m.kind, "campus": m.campus,
+             "dates": [{"at": d.isoformat(), "figures": variant_figures(m, d, catalog)} for d in dates]}
+            for m in members],
+            "claims": claims})
+        return
+    if any(m.campus for m in members):
+        for d in dates:
+            for m in members:
+                console.print(campus_table(variant_figures(m, d, catalog)))
+    else:
+        columns = [(m.name, m.kind, d, variant_figures(m, d, catalog)) for d in dates for m in members]
+        console.print(variants_table(name, columns))
+    if claims:
+        console.print(claims_rich(claims))
+
+
+def _campus(ref: str, when: date | None, methane: MethaneLeak, json_out: bool) -> None:
+    from colossim.cli.supply_tables import campus_table
+    from colossim.cluster.campus import campus_figures, load_campus
+
+    figures = campus_figures(load_campus(ref), load_catalog(), when, methane)
+    if json_out:
+        print_json({"campus": figures})
+        return
+    console.print(campus_table(figures))
+    console.print("A campus is several sites with their own fabrics: no training job spans them.", highlight=False)
+
+
 @guarded
 def cluster(
-    scenario: str = typer.Argument("colossus", help="built-in scenario name or path of a cluster YAML file"),
+    scenario: str = typer.Argument("colossus", help="built-in scenario or campus name, or a cluster YAML file"),
     at: str | None = typer.Option(None, "--at", help="date YYYY-MM-DD (default: after the last phase)"),
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
-    list_only: bool = typer.Option(False, "--list", help="list the built-in scenarios and exit"),
+    list_only: bool = typer.Option(False, "--list", help="list the built-in scenarios and campuses and exit"),
+    compare_variants: bool = typer.Option(False, "--compare-variants", help="the scenario's claimed and observed "
+                                          "variants side by side, and the claims against independent estimates"),
+    methane_leak: str = typer.Option("none", "--methane-leak", help="upstream methane for CO2e: none | alvarez2018"),
+    gwp: str = typer.Option("gwp100", "--gwp", help="methane's warming horizon for CO2e: gwp100 | gwp20"),
 ) -> None:
-    """Headline figures of a cluster: GPUs, peak compute, power, energy, CO2, water, cost, fabric, growth."""
+    """Headline figures of a cluster: GPUs, peak compute, power, the supply that carried it on that date (grid,
+    batteries, gas turbines), emissions against the permits, water, cost, fabric, growth."""
     if list_only:
         names = list_scenarios()
         if json_out:
-            print_json({"scenarios": names})
+            print_json({"scenarios": names, "campuses": list_campuses()})
         else:
-            console.print("\n".join(names))
+            console.print("\n".join([*names, *(f"{c} (campus)" for c in list_campuses())]))
+        return
+    methane = _methane(methane_leak, gwp)
+    when = parse_date(at)
+    if compare_variants:
+        _compare_variants(scenario, json_out)
+        return
+    if is_campus(scenario):
+        _campus(scenario, when, methane, json_out)
         return
     catalog = load_catalog()
     spec = load_cluster(scenario, catalog)
-    when = parse_date(at)
-    fig = cluster_figures(spec, catalog, when)
+    fig = cluster_figures(spec, catalog, when, methane)
     rows = growth(spec, catalog)
     if json_out:
         print_json({"figures": fig, "growth": rows})
         return
-    console.print(_summary_table(fig))
-    console.print(_fabric_table(fig))
-    console.print(_growth_table(rows))
+    _print_figures(fig, rows)
 
 
 _BUY_ROWS = (

@@ -19,6 +19,7 @@ from colossim.cli.common import (
     working,
 )
 from colossim.cli.sources import AssumptionRow, assumptions_view
+from colossim.cluster.use import training_snapshots, use_at
 from colossim.plan.machine import choose_machines
 from colossim.train import (
     PhaseComparison,
@@ -37,10 +38,14 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
 
 
-def _options(failures: str, checkpoint: str, runs: int, seed: int) -> ReliabilityOptions:
+def _options(failures: str, checkpoint: str, runs: int, seed: int, interval: str = "practice_30min"
+             ) -> ReliabilityOptions:
     from typing import get_args
 
-    from colossim.reliability import CheckpointMode, FailurePresetName
+    from colossim.reliability import CheckpointMode, FailurePresetName, IntervalPolicy
+
+    if interval not in get_args(IntervalPolicy):
+        raise ValueError(f"--interval {interval!r}: use one of {', '.join(get_args(IntervalPolicy))}")
 
     if failures not in get_args(FailurePresetName):
         raise ValueError(f"--failures {failures!r}: use one of {', '.join(get_args(FailurePresetName))}")
@@ -49,7 +54,7 @@ def _options(failures: str, checkpoint: str, runs: int, seed: int) -> Reliabilit
     if runs < 1:
         raise ValueError("--runs must be >= 1")
     return ReliabilityOptions(failures=failures, checkpoint_mode=checkpoint, monte_carlo_runs=runs,  # type: ignore[arg-type]
-                              seed=seed)
+                              seed=seed, interval=interval)  # type: ignore[arg-type]
 
 
 def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
@@ -73,7 +78,10 @@ def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
         ("interruptions", f"{s['interruptions_p50']:,.0f}", f"({s['interruptions_per_day']:.1f} per day, "
                                                            f"job MTTF {s['job_mttf_h']:.2f} h)"),
         ("checkpoint", f"{s['checkpoint_size_tb']:.1f} TB every {s['checkpoint_interval_min']:.1f} min",
-         f"({s['checkpoint_blocking_s']:.1f} s blocking, restart {s['restart_s']:.0f} s)"),
+         f"({s['checkpoint_interval_rule']}; {s['checkpoint_blocking_s']:.1f} s blocking, "
+         f"restart {s['restart_s']:.0f} s)"),
+        ("Young/Daly optimum", f"every {s['checkpoint_interval_optimal_min']:.1f} min",
+         f"(goodput {100 * s['ettr_optimal']:.1f}% there, {100 * s['ettr_expected']:.1f}% at the interval used)"),
         ("hot spare nodes", f"{s['spare_nodes']:,}", "to keep the job at full size"),
         ("GPU-hours", f"{s['gpu_hours']:,.0f}", "h"),
         ("energy (facility)", f"{s['energy_mwh']:,.0f}",
@@ -113,6 +121,8 @@ def train(
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
+    interval: str = typer.Option("practice_30min", "--interval", help="checkpoint interval: practice_30min | "
+                                 "practice_15min (what labs use at scale) | optimal (Daly's optimum)"),
     runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     seed: int = typer.Option(1, "--seed", min=0, help="Monte Carlo seed"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
@@ -130,13 +140,13 @@ def train(
     chosen = model_spec(model, model_file)
     with working(f"planning {chosen.name} on {spec.name}: layout search, failures, energy"):
         p = plan_training(chosen, spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
-                          options=_options(failures, checkpoint, runs, seed))
+                          options=_options(failures, checkpoint, runs, seed, interval))
     if json_out:
         print_json({**p.summary(), "partition_reason": choice.reason,
                     "assumptions": [a.to_dict() for a in p.assumptions]})
         return
     _print_plan(p, f"{p.model}: {tokens:.3g} tokens on {spec.name} ({p.partition})")
-    console.print(f"GPUs: {choice.reason}", highlight=False)
+    console.print(f"GPUs: {choice.reason}", highlight=False, markup=False)
 
 
 @guarded
@@ -153,6 +163,7 @@ def compare(
     precision: str = typer.Option("bf16", "--precision", help="bf16 | fp8 | fp4"),
     failures: str = typer.Option("llama3_h100", "--failures", help="failure-rate preset"),
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
+    interval: str = typer.Option("practice_30min", "--interval", help="practice_30min | practice_15min | optimal"),
     runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
@@ -163,16 +174,17 @@ def compare(
     model = chosen.id
     with working(f"planning {chosen.name} on every phase and partition of {spec.name}"):
         phases = compare_phases(chosen, spec, tokens, precisions=(precision,),
-                                options=_options(failures, checkpoint, runs, 1))
+                                options=_options(failures, checkpoint, runs, 1, interval))
     phases = with_headline(phases, partition)
+    not_training = training_snapshots(spec)[1]  # phases the site is leased out in: no training capacity
     compared = {c.phase for c in phases}
     for phase in spec.phases:
-        if phase.name not in compared:
+        if phase.name not in compared and use_at(spec, phase.start) == "training":
             err_console.print(f"note: phase '{phase.name}' is left out: the cluster has no GPUs after it",
                               highlight=False)
     if json_out:
         print_json({"model": model, "cluster": spec.name, "tokens": tokens,
-                    "phases": [c.summary() for c in phases]})
+                    "phases": [c.summary() for c in phases], "phases_not_training": not_training})
         return
     table = Table(title=f"{model}: {tokens:.3g} tokens on each phase of {spec.name} (the headline job of each phase)")
     table.add_column("quantity")
@@ -187,6 +199,8 @@ def compare(
     console.print(_what_it_can_train(phases))
     console.print("The concurrent split answers a different question from one job: every partition trains its "
                   "own copy of the run at once, sharing storage by GPU share.", highlight=False)
+    for line in not_training:
+        console.print(f"Not compared: {line}.", highlight=False, markup=False)
     console.print(_assumptions_by_phase(phases))
 
 

@@ -29,6 +29,7 @@ from colossim.cluster.figures import (
 )
 from colossim.cluster.inventory import PhaseSnapshot, Pool, inventory, phase_snapshots
 from colossim.cluster.load import check_cluster, list_scenarios, load_cluster, parse_cluster
+from colossim.cluster.mix import supply_after, supply_at, supply_on
 from colossim.cluster.partitions import (
     Partition,
     PartitionChoice,
@@ -39,7 +40,7 @@ from colossim.cluster.partitions import (
 )
 from colossim.cluster.power import cluster_fleet, fleet_at, it_overhead, job_fleet, system_pool
 from colossim.cluster.prices import capex_per_gpu, servers_capex
-from colossim.cluster.site import gas_turbine_share_at, pue_of, site_of, storage_at, supply_after, supply_at
+from colossim.cluster.site import gas_turbine_share_at, pue_of, site_of, storage_at
 from colossim.cluster.spec import ClusterSpec, FabricSpec, Phase, StorageSpec, SystemCount
 
 __all__ = [
@@ -93,5 +94,6 @@ __all__ = [
     "storage_at",
     "supply_after",
     "supply_at",
+    "supply_on",
     "system_pool",
 ]

@@ -5,8 +5,9 @@ Power comes from the fleet power chain (colossim.energy.fleet, via cluster.power
 `*_power_peak_mw` is the training peak: every GPU at its TDP (an HGX H100 at 8.4 kW, Latif et al.).
 `*_power_mw` is the sustained draw while training: every GPU at the training utilisation (an HGX H100 at
 76 % of its rating, Newkirk et al.). Network, storage and CPU nodes draw their rating at all three. Energy,
-CO2, water and the electricity bill assume the sustained draw all year (the site's supply chain,
-colossim.energy.supply).
+CO2, water and the electricity bill assume the sustained draw all year at that date's supply mix (the site's
+supply chain, colossim.energy.supply). With a supply timeline, `supply` is the ledger's day: what the grid,
+the batteries and each turbine fleet carried, their fuel and emissions, and the permits' caps.
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ from colossim.catalog import Catalog
 from colossim.cluster import defaults
 from colossim.cluster.fabric import FabricFigures, fabric_figures
 from colossim.cluster.inventory import Pool, inventory, phase_snapshots, phases_through
+from colossim.cluster.ledger import supply_ledger
+from colossim.cluster.mix import supply_on
 from colossim.cluster.power import cluster_fleet
 from colossim.cluster.prices import servers_capex
-from colossim.cluster.site import site_of, storage_after, supply_after
+from colossim.cluster.site import site_of, storage_after
 from colossim.cluster.spec import ClusterSpec, Phase
+from colossim.cluster.supply_day import SupplyDay, supply_day
+from colossim.cluster.use import lease_note, use_at
+from colossim.energy.emissions import MethaneLeak
 from colossim.energy.fleet import fleet_power
 from colossim.energy.power import default_power_model
 
@@ -95,6 +101,7 @@ class ClusterFigures(_Out):
     co2_t_per_year: float
     co2_t_per_year_low: float
     co2_t_per_year_high: float
+    co2e_t_per_year: float
     water_m3_per_year: float
     water_million_gal_per_year: float
     capex_servers_usd_low: float
@@ -110,7 +117,10 @@ class ClusterFigures(_Out):
     storage_write_gb_s: float
     storage_read_gb_s: float
     storage_capacity_pb: float
+    site_use: str
+    site_use_note: str
     fabric: FabricSummary
+    supply: SupplyDay | None = None
 
 
 class GrowthRow(_Out):
@@ -173,9 +183,11 @@ def _summary(fab: FabricFigures) -> FabricSummary:
 
 
 def figures_for_pools(
-    spec: ClusterSpec, catalog: Catalog, pools: Sequence[Pool], phases: Sequence[Phase], at: date
+    spec: ClusterSpec, catalog: Catalog, pools: Sequence[Pool], phases: Sequence[Phase], at: date,
+    methane: MethaneLeak | None = None,
 ) -> ClusterFigures:
-    """Figures for an explicit inventory `pools`, after `phases` (which fix storage and supply mix)."""
+    """Figures for an explicit inventory `pools`, after `phases` (which fix storage), with the supply mix of
+    day `at` (the scenario's own ledger: a purchase added to `pools` does not change it)."""
     site = site_of(spec, catalog)
     fab = fabric_figures(spec.fabric, catalog, pools)
     gpus = sum(p.gpus for p in pools)
@@ -188,7 +200,9 @@ def figures_for_pools(
     storage = storage_after(spec, phases)
     fleet = cluster_fleet(spec, catalog, pools, phases, fab)
     power = default_power_model()
-    supply = supply_after(spec, catalog, phases)
+    ledger = supply_ledger(spec, catalog, through=at) if spec.supply is not None else None
+    supply = supply_on(spec, catalog, at, phases, ledger, methane)
+    day = supply_day(ledger, at, spec.supply.permits, methane) if ledger is not None and spec.supply else None
     pue = supply.pue
     sustained = fleet_power(fleet, power.train_utilisation, pue, power)
     peak = fleet_power(fleet, 1.0, pue, power)
@@ -245,6 +259,7 @@ def figures_for_pools(
         co2_t_per_year=supply.co2_t(energy_kwh),
         co2_t_per_year_low=co2_low,
         co2_t_per_year_high=co2_high,
+        co2e_t_per_year=supply.co2e_t(energy_kwh),
         water_m3_per_year=water_m3,
         water_million_gal_per_year=water_m3 * 1000.0 / defaults.LITRES_PER_US_GALLON / 1e6,
         capex_servers_usd_low=server_low,
@@ -260,19 +275,24 @@ def figures_for_pools(
         storage_write_gb_s=storage.write_gb_s if storage else 0.0,
         storage_read_gb_s=storage.read_gb_s if storage else 0.0,
         storage_capacity_pb=storage.capacity_pb if storage else 0.0,
+        site_use=use_at(spec, at),
+        site_use_note=lease_note(spec, at),
         fabric=_summary(fab),
+        supply=day,
     )
 
 
-def cluster_figures(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> ClusterFigures:
-    """Figures of the cluster on date `at` (None: after its last phase)."""
+def cluster_figures(spec: ClusterSpec, catalog: Catalog, at: date | None = None,
+                    methane: MethaneLeak | None = None) -> ClusterFigures:
+    """Figures of the cluster on date `at` (None: after its last phase); `methane` adds upstream methane to
+    the CO2e figures."""
     phases = phases_through(spec, at)
     if not phases:
         raise ValueError(
             f"nothing is installed on {at}: the first phase of '{spec.name}' starts "
             f"{spec.phases[0].start} (use a date on or after it)"
         )
-    return figures_for_pools(spec, catalog, inventory(spec, catalog, at), phases, at or phases[-1].start)
+    return figures_for_pools(spec, catalog, inventory(spec, catalog, at), phases, at or phases[-1].start, methane)
 
 
 def cluster_fabric(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> FabricFigures:

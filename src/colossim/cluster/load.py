@@ -78,7 +78,11 @@ def _reference_problems(spec: ClusterSpec, catalog: Catalog) -> Iterator[InputPr
                     f"but switch '{switch.id}' has {switch.port_speed_gbps:g}G ports",
                     "pick an optic of the switch's port speed or leave it empty",
                 )
+    yield from _plant_problems(spec, catalog)
     for p, phase in enumerate(spec.phases):
+        if phase.cooling is not None and phase.cooling not in catalog.cooling:
+            yield InputProblem(f"phases.{p}.cooling", f"unknown cooling design '{phase.cooling}'",
+                               _choices(catalog.cooling.ids()))
         for kind in ("add", "retire"):
             for e, entry in enumerate(getattr(phase, kind)):
                 if entry.system not in catalog.systems:
@@ -89,11 +93,46 @@ def _reference_problems(spec: ClusterSpec, catalog: Catalog) -> Iterator[InputPr
                     )
 
 
+def _plant_problems(spec: ClusterSpec, catalog: Catalog) -> Iterator[InputProblem]:
+    """Catalog ids of the cooling design and of the supply timeline's turbines, batteries and permits."""
+    if spec.cooling is not None and spec.cooling not in catalog.cooling:
+        yield InputProblem("cooling", f"unknown cooling design '{spec.cooling}'", _choices(catalog.cooling.ids()))
+    supply = spec.supply
+    if supply is None:
+        return
+    for kind, section, entries in (("turbines", catalog.turbines, supply.turbines),
+                                   ("batteries", catalog.batteries, supply.batteries),
+                                   ("permits", catalog.turbines, supply.permits)):
+        for i, entry in enumerate(entries):
+            if entry.model not in section:
+                yield InputProblem(f"supply.{kind}.{i}.model", f"unknown {section.kind} '{entry.model}'",
+                                   _choices(section.ids()))
+
+
+def _with_supply_from(spec: ClusterSpec, catalog: Catalog, source: str) -> ClusterSpec:
+    """A variant that takes another built-in scenario's supply timeline (`supply_from`)."""
+    if spec.supply_from is None:
+        return spec
+    scenarios = _scenario_files()
+    if spec.supply_from not in scenarios or spec.supply_from == spec.name:
+        raise input_error(source, f"supply_from '{spec.supply_from}' is not another built-in scenario",
+                          f"use one of {', '.join(sorted(n for n in scenarios if n != spec.name))}", "supply_from")
+    other = load_cluster(spec.supply_from, catalog)
+    if other.supply is None:
+        raise input_error(source, f"scenario '{spec.supply_from}' has no supply timeline to take",
+                          "name a scenario with a `supply:` section", "supply_from")
+    if spec.gas_turbine_share or any(p.gas_turbine_share is not None for p in spec.phases):
+        raise input_error(source, "supply_from gives a supply timeline: gas_turbine_share cannot be given too",
+                          "remove gas_turbine_share", "supply_from")
+    return spec.model_copy(update={"supply": other.supply})
+
+
 def check_cluster(spec: ClusterSpec, catalog: Catalog, source: str) -> ClusterSpec:
     """Check catalog references, retirements and fabric fit of a schema-valid spec."""
     problems = list(_reference_problems(spec, catalog))
     if problems:
         raise InputError(source, problems)
+    spec = _with_supply_from(spec, catalog, source)
     try:
         snapshots = phase_snapshots(spec, catalog)
     except RetireError as err:

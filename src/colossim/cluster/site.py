@@ -1,4 +1,5 @@
-"""Where the cluster runs: its site, PUE and power supply mix over the phases."""
+"""Where the cluster runs: its site, PUE, storage, and the per-phase gas share of a cluster without a supply
+timeline (the dated supply mix is cluster.mix)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date
 from colossim.catalog import Catalog, Site
 from colossim.cluster.inventory import phases_through
 from colossim.cluster.spec import ClusterSpec, Phase, StorageSpec
-from colossim.energy.supply import SiteSupply
 
 
 def site_of(spec: ClusterSpec, catalog: Catalog) -> Site:
@@ -46,14 +46,3 @@ def gas_turbine_share_at(spec: ClusterSpec, at: date | None = None) -> float:
 def storage_at(spec: ClusterSpec, at: date | None = None) -> StorageSpec | None:
     """Storage in place on date `at` (latest phase override, else the cluster's storage)."""
     return storage_after(spec, phases_through(spec, at))
-
-
-def supply_after(spec: ClusterSpec, catalog: Catalog, phases: Sequence[Phase]) -> SiteSupply:
-    """The site's supply after `phases`: its CO2 mix (the latest gas-turbine share), PUE, tariff and water
-    (colossim.energy.supply, the one CO2/water chain)."""
-    return SiteSupply.from_site(site_of(spec, catalog), gas_turbine_share_after(spec, phases), pue_of(spec, catalog))
-
-
-def supply_at(spec: ClusterSpec, catalog: Catalog, at: date | None = None) -> SiteSupply:
-    """The site's supply on date `at` (None: after the last phase)."""
-    return supply_after(spec, catalog, phases_through(spec, at))

@@ -6,40 +6,16 @@ it ADDS on its start date; later phases build on earlier ones. Numbers carry uni
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, model_validator
 
 from colossim.cluster import defaults
+from colossim.cluster.spec_base import Fraction, IsoDate, Strict
+from colossim.cluster.supply_spec import SupplyTimeline
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: Any) -> date:
-    """Accept a date or a 'YYYY-MM-DD' string, nothing else (no timestamps, no times of day)."""
-    if isinstance(value, datetime):
-        raise PydanticCustomError("date_format", "give a calendar date without a time of day")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise PydanticCustomError(
-                "date_value", "'{value}' is not a calendar date", {"value": value}
-            ) from None
-    raise PydanticCustomError("date_format", "dates are written YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+SiteUse = Literal["training", "inference_lease"]
+VariantKind = Literal["claimed", "observed"]
 
 
 class SystemCount(Strict):
@@ -103,14 +79,35 @@ class Phase(Strict):
         default=None, description="share of energy from gas turbines from this phase on"
     )
     storage: StorageSpec | None = Field(default=None, description="storage in place from this phase on")
+    use: SiteUse | None = Field(
+        default=None, description="what the site is used for from this phase on (default: as before; training)")
+    cooling: str | None = Field(default=None, description="catalog cooling design of what this phase adds "
+                                "(default: the cluster's `cooling`)")
+    confidence: Literal["high", "medium", "low"] = "medium"
     note: str = ""
     source: str = Field(min_length=3)
+
+
+class Variant(Strict):
+    """One reading of a contested public record: the `claimed` figures or the independently `observed` ones.
+    Scenarios of one `family` are shown side by side (`colossim cluster NAME --compare-variants`)."""
+
+    family: str = Field(min_length=1)
+    kind: VariantKind
+    note: str = ""
 
 
 class ClusterSpec(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     site: str = Field(min_length=1, description="catalog site id")
+    cooling: str | None = Field(default=None, description="catalog cooling design (default: the site's water use)")
+    supply: SupplyTimeline | None = Field(
+        default=None, description="dated grid, turbines, batteries and water source (replaces gas_turbine_share)")
+    supply_from: str | None = Field(default=None, description="take the supply timeline of this built-in scenario "
+                                    "(a variant of the same site)")
+    variant: Variant | None = None
+    record_until: IsoDate | None = Field(default=None, description="the public record's cut-off date")
     pue: float | None = Field(default=None, ge=1.0, le=3.0, description="default: the site's pue_default")
     gas_turbine_share: Fraction = 0.0
     cpu_other_fraction: Fraction = defaults.CPU_OTHER_FRACTION
@@ -127,4 +124,10 @@ class ClusterSpec(Strict):
         starts = [p.start for p in self.phases]
         if starts != sorted(starts):
             raise ValueError("phases must be listed in order of their start dates")
+        if self.supply is not None and self.supply_from is not None:
+            raise ValueError("give either supply or supply_from, not both")
+        if self.supply is not None and (self.gas_turbine_share or any(p.gas_turbine_share is not None
+                                                                       for p in self.phases)):
+            raise ValueError("give either a supply timeline or gas_turbine_share, not both: with `supply` the "
+                             "turbine share follows from the dispatch")
         return self

@@ -7,7 +7,7 @@ and tariff, and the partition's catalog price per GPU."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from colossim.catalog import Catalog, load_catalog
@@ -23,9 +23,10 @@ from colossim.cluster import (
     inventory,
     job_fleet,
     partitions_of,
-    supply_after,
+    supply_on,
 )
 from colossim.cluster.inventory import phases_through
+from colossim.cluster.use import training_date
 from colossim.energy import Fleet, SiteSupply, default_hardware_cost, default_power_model
 from colossim.perf.hardware import Hardware, hardware_for
 from colossim.plan.search import Economics
@@ -41,6 +42,7 @@ class ClusterAt:
     fleet: Fleet
     supply: SiteSupply
     network_usd_per_gpu: float
+    note: str = ""  # why the date differs from the one asked (e.g. the site is leased out after it)
 
     @property
     def gpus(self) -> int:
@@ -80,7 +82,10 @@ class JobMachine:
 
 
 def cluster_at(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> ClusterAt:
+    """The cluster as it trains on `at`; a date it is leased out raises (cluster.use.training_date), and with
+    `at` None on a site leased out after its last phase, the last day it trained (with a note)."""
     catalog = catalog or load_catalog()
+    at, note = training_date(spec, at)
     phases = phases_through(spec, at)
     if not phases:
         raise ValueError(f"cluster '{spec.name}' has no GPUs on {at}: its first phase starts "
@@ -90,7 +95,7 @@ def cluster_at(spec: ClusterSpec, at: date | None = None, catalog: Catalog | Non
     gpus = sum(p.gpus for p in pools)
     network_usd = 0.5 * (fab.capex_usd_low + fab.capex_usd_high) / gpus if gpus else 0.0
     return ClusterAt(spec, at, tuple(partitions_of(pools, catalog)), cluster_fleet(spec, catalog, pools, phases, fab),
-                     supply_after(spec, catalog, phases), network_usd)
+                     supply_on(spec, catalog, at or phases[-1].start, phases), network_usd, note)
 
 
 def machine_for(where: ClusterAt, partition: Partition, catalog: Catalog | None = None) -> JobMachine:
@@ -133,6 +138,8 @@ def choose_machines(spec: ClusterSpec, partition: str | None = None, gpus: int |
     catalog = catalog or load_catalog()
     where = cluster_at(spec, at, catalog)
     choice = choose(where.partitions, partition, gpus, catalog, f"'{spec.name}'")
+    if where.note:
+        choice = replace(choice, reason=f"{choice.reason}. {where.note}")
     return choice, [machine_for(where, p, catalog) for p in choice.partitions]
 
 

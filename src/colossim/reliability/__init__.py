@@ -28,10 +28,12 @@ from colossim.reliability.interval import daly_interval_s, optimal_interval_s, y
 from colossim.reliability.montecarlo import MonteCarloResult, Percentiles, simulate_training
 from colossim.reliability.plan import CheckpointPlan, IntervalRule, goodput_vs_interval, plan_checkpoints
 from colossim.reliability.presets import (
+    CheckpointPracticeName,
     CheckpointStateName,
     ComponentClass,
     FailurePresetName,
     HostLinkName,
+    IntervalPolicy,
     RepairPresetName,
     RestartPresetName,
     StoragePresetName,
@@ -58,6 +60,7 @@ __all__ = [
     "CheckpointCost",
     "CheckpointMode",
     "CheckpointPlan",
+    "CheckpointPracticeName",
     "CheckpointStateName",
     "ComponentClass",
     "ComponentRate",
@@ -65,6 +68,7 @@ __all__ = [
     "FailureModel",
     "FailurePresetName",
     "HostLinkName",
+    "IntervalPolicy",
     "IntervalRule",
     "MonteCarloResult",
     "Percentiles",

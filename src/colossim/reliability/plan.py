@@ -13,7 +13,7 @@ from colossim.reliability.ettr import daly_wall_time_s, ettr_daly, ettr_meta
 from colossim.reliability.interval import daly_interval_s, optimal_interval_s, young_interval_s
 from colossim.reliability.rates import FailureModel
 
-IntervalRule = Literal["exact", "daly", "young"]
+IntervalRule = Literal["exact", "daly", "young", "practice"]
 _RULES = {"exact": optimal_interval_s, "daly": daly_interval_s, "young": young_interval_s}
 _MIN_WRITE_S = 1e-6  # the interval formulas need delta > 0; a zero-cost save is treated as 1 us
 
@@ -30,6 +30,8 @@ class CheckpointPlan:
     ettr_daly: float
     ettr_meta: float  # first-order; only trustworthy while (R + tau/2) / MTTF << 1
     wall_h: float | None  # Daly's expected wall time, when compute_h was given
+    optimal_interval_s: float = 0.0  # the exact minimiser of Daly's wall time (floored as the interval is)
+    ettr_optimal: float = 0.0  # goodput at that optimum
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -41,12 +43,20 @@ def plan_checkpoints(
     cost: CheckpointCost,
     rule: IntervalRule = "exact",
     compute_h: float | None = None,
+    interval_s: float | None = None,
 ) -> CheckpointPlan:
-    """Interval by `rule` (exact minimiser of Daly's wall time, Daly's or Young's formula), clamped to
-    the async persist time (the optimum of the unimodal T_w(tau) under that floor), and its ETTR."""
+    """Interval by `rule` (exact minimiser of Daly's wall time, Daly's or Young's formula, or "practice": the
+    fixed `interval_s` a lab uses), never below the async persist time (the optimum of the unimodal T_w(tau)
+    under that floor), and its ETTR; the exact optimum and its ETTR beside it."""
     mttf_s = failures.job_mttf_h(gpus) * 3600.0
     write = max(cost.blocking_s, _MIN_WRITE_S)
-    tau = float(max(_RULES[rule](write, mttf_s), cost.min_interval_s))
+    best = float(max(optimal_interval_s(write, mttf_s), cost.min_interval_s))
+    if rule == "practice":
+        if interval_s is None or not interval_s > 0:
+            raise ValueError("the practice rule needs interval_s > 0 (a checkpoint_practices preset)")
+        tau = float(max(interval_s, cost.min_interval_s))
+    else:
+        tau = float(max(_RULES[rule](write, mttf_s), cost.min_interval_s))
     blocking = float(cost.effective_blocking_s(tau))
     wall = (
         None
@@ -64,6 +74,8 @@ def plan_checkpoints(
         ettr_daly=float(ettr_daly(tau, blocking, cost.restart_s, mttf_s)),
         ettr_meta=float(ettr_meta(tau, blocking, cost.restart_s, mttf_s)),
         wall_h=wall,
+        optimal_interval_s=best,
+        ettr_optimal=float(ettr_daly(best, cost.effective_blocking_s(best), cost.restart_s, mttf_s)),
     )
 
 

@@ -26,6 +26,8 @@ RestartPresetName = Literal[
 StoragePresetName = Literal["meta_tectonic", "bloom_gpfs", "lablup_nfs"]
 HostLinkName = Literal["pcie_gen5_x16", "pcie_gen4_x16"]
 CheckpointStateName = Literal["adam_mixed_bf16", "adam_fp32", "weights_bf16"]
+CheckpointPracticeName = Literal["practice_30min", "practice_15min"]
+IntervalPolicy = Literal["practice_30min", "practice_15min", "optimal"]  # a practice preset, or Daly's optimum
 
 PRESETS_SOURCE = "colossim/reliability/presets.yaml"
 
@@ -106,6 +108,12 @@ class CheckpointStatePreset(_Sourced):
     bytes_per_param: float = Field(gt=0)
 
 
+class CheckpointPracticePreset(_Sourced):
+    """A checkpoint interval labs use at scale: compute time between two persistent checkpoints."""
+
+    interval_s: float = Field(gt=0)
+
+
 _SECTIONS: dict[str, object] = {
     "component_classes": ComponentClass,
     "failure_rates": FailurePresetName,
@@ -114,6 +122,7 @@ _SECTIONS: dict[str, object] = {
     "storage": StoragePresetName,
     "host_links": HostLinkName,
     "checkpoint_states": CheckpointStateName,
+    "checkpoint_practices": CheckpointPracticeName,
 }
 
 
@@ -125,6 +134,7 @@ class PresetsFile(_Strict):
     storage: dict[StoragePresetName, StoragePreset]
     host_links: dict[HostLinkName, HostLinkPreset]
     checkpoint_states: dict[CheckpointStateName, CheckpointStatePreset]
+    checkpoint_practices: dict[CheckpointPracticeName, CheckpointPracticePreset]
 
     @model_validator(mode="after")
     def _complete(self) -> PresetsFile:

@@ -16,6 +16,8 @@ from colossim.report.sections import (
     SectionOutput,
     assumptions,
     buy,
+    claims,
+    environment,
     growth,
     operations,
     overview,
@@ -29,13 +31,16 @@ from colossim.report.sections import (
 STEPS: tuple[tuple[str, str, Callable[[Context], SectionOutput]], ...] = (
     ("overview", "the machine at a glance", overview.build),
     ("growth", "growth by phase", growth.build),
+    ("environment", "power supply and emissions by date", environment.build),
+    ("claims", "claims against independent estimates", claims.build),
     ("buy", "what the budget buys", buy.build),
     ("training", "what it can train (plan search)", training.build),
     ("failures", "failures and goodput", reliability.build),
     ("serving", "what it can serve (serving model)", serving.build),
     ("operations", "simulating operations", operations.build),
 )
-ORDER = ("overview", "growth", "buy", "training", "serving", "failures", "operations", "assumptions")
+ORDER = ("overview", "growth", "environment", "claims", "buy", "training", "serving", "failures", "operations",
+         "assumptions")
 
 Progress = Callable[[str], None]
 

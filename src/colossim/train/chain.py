@@ -5,8 +5,9 @@
   checkpoint   = model + optimizer state (reliability.checkpoint_bytes, 14 B per parameter) written at the
                  job's share of the cluster's storage bandwidth (its share of the GPUs: Meta's Llama 3 job had
                  2 TB/s for 16k GPUs), blocking, asynchronous or in-memory, sharded over every GPU of the job
-  interval     = the exact minimiser of Daly's expected wall time, never shorter than one step (checkpoints
-                 are taken between optimizer steps)
+  interval     = a practice labs use at scale (default: every 30 min, reliability preset practice_30min), or
+                 the exact minimiser of Daly's expected wall time ("optimal"), never shorter than one step
+                 (checkpoints are taken between optimizer steps); Daly's optimum is reported beside it
   restart      = the preset's recovery time + reading the checkpoint back
   wall time    = Daly's closed form, and a seeded Monte Carlo (p10/p50/p90)
   spares       = hot-spare nodes so that failed nodes outnumber them with probability < spare_eps
@@ -24,6 +25,7 @@ from colossim.reliability import (
     FailureModel,
     FailurePresetName,
     HostLinkName,
+    IntervalPolicy,
     Percentiles,
     RepairPresetName,
     RestartPresetName,
@@ -47,6 +49,7 @@ class ReliabilityOptions:
     restart: RestartPresetName = "flashrecovery"
     repair: RepairPresetName = "automated"
     host_link: HostLinkName = "pcie_gen5_x16"  # GPU-to-host copy of async / in-memory checkpoints
+    interval: IntervalPolicy = "practice_30min"  # a lab's practice (presets checkpoint_practices) or "optimal"
     monte_carlo_runs: int = 2000
     seed: int = 1
     spare_eps: float = 1e-3  # chance that failed nodes outnumber the hot spares
@@ -118,8 +121,12 @@ def checkpoint_chain(params: float, gpus: int, step_time_s: float, storage: JobS
                            presets.restart_times[options.restart].seconds, shards=gpus,
                            host_link_gb_s=presets.host_links[options.host_link].gb_s)
     cost = replace(cost, background_s=max(cost.background_s, step_time_s))  # at most one save per step
-    return CheckpointChain(gpus, fails, cost, plan_checkpoints(gpus, fails, cost, "exact", compute_h=compute_h),
-                           storage)
+    if options.interval == "optimal":
+        plan = plan_checkpoints(gpus, fails, cost, "exact", compute_h=compute_h)
+    else:
+        practice = presets.checkpoint_practices[options.interval].interval_s
+        plan = plan_checkpoints(gpus, fails, cost, "practice", compute_h=compute_h, interval_s=practice)
+    return CheckpointChain(gpus, fails, cost, plan, storage)
 
 
 def hot_spares(gpus: int, failures: FailureModel, options: ReliabilityOptions) -> SparesPlan:

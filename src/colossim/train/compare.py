@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from colossim.catalog import load_catalog
-from colossim.cluster import ClusterSpec, phase_snapshots, storage_at
+from colossim.cluster import ClusterSpec, storage_at
+from colossim.cluster.use import training_snapshots
 from colossim.models.params import param_counts
 from colossim.models.schema import ModelSpec
 from colossim.perf.layout import Layout
@@ -120,15 +121,16 @@ def _cross(model, spec, at, machines, plans, precisions, options, template):
 def compare_phases(model: ModelSpec, spec: ClusterSpec, tokens: float, precisions: tuple[str, ...] = ("bf16",),
                    options: ReliabilityOptions | None = None, cross_generation: bool = True,
                    template: Layout | None = None) -> list[PhaseComparison]:
-    """For each phase, the run on every partition (train.plan_training), the fastest by median wall days, the
-    concurrent split, and (with `cross_generation`, where a phase has several partitions) one job over all of
-    them (plan.hetero) to set against them. A phase after which the cluster has no GPUs (e.g. a first phase
-    that adds only storage) has nothing to compare and is left out."""
+    """For each phase the site trains in (not those it is leased out for inference: cluster.use), the run on
+    every partition (train.plan_training), the fastest by median wall days, the concurrent split, and (with
+    `cross_generation`, where a phase has several partitions) one job over all of them (plan.hetero). A phase
+    after which the cluster has no GPUs (e.g. a first phase that adds only storage) has nothing to compare and
+    is left out."""
     catalog = load_catalog()
     out = []
-    snapshots = phase_snapshots(spec, catalog)
+    snapshots = training_snapshots(spec, catalog)[0]
     if not any(snap.gpus for snap in snapshots):
-        raise ValueError(f"cluster '{spec.name}' has no GPUs in any phase: add GPU systems to a phase")
+        raise ValueError(f"cluster '{spec.name}' has no GPUs in any phase it trains in: add GPU systems to a phase")
     for snap in snapshots:
         if not snap.gpus:
             continue

@@ -1,5 +1,7 @@
 """What the budget adds: the reported USD 5B of GB200 NVL72 racks against the same money in Hopper
-servers (colossim.cluster.buy), added to the cluster as it stood before its last phase."""
+servers (colossim.cluster.buy), added to the cluster as it stood before its last phase that added hardware; and
+what the public record says about that order (value, product, timing, and nothing more), against the
+scenario's own racks at catalog prices."""
 
 from __future__ import annotations
 
@@ -38,13 +40,39 @@ FORMATS = {"unit_price_usd_m_low": ",.2f", "unit_price_usd_m_high": ",.2f", "add
            "bf16_pflops_per_mw": ",.0f", "usd_per_bf16_tflops": ",.1f"}
 
 
+def _last_adding(ctx: Context) -> int:
+    """Index of the last phase that adds hardware (a lease or a retirement adds none)."""
+    return max(i for i, p in enumerate(ctx.spec.phases) if p.add) if any(p.add for p in ctx.spec.phases) else 0
+
+
 def buy_question(ctx: Context) -> tuple[str, date]:
-    """The system to buy (option, else the first one the last phase adds) and the date it is added to
-    (the start of the phase before the last, so the purchase meets the cluster it was bought for)."""
-    last = ctx.spec.phases[-1]
+    """The system to buy (option, else the first one the last adding phase adds) and the date it is added to
+    (the start of the phase before that one, so the purchase meets the cluster it was bought for)."""
+    i = _last_adding(ctx)
+    last = ctx.spec.phases[i]
     system = ctx.options.buy_system or (last.add[0].system if last.add else ctx.spec.phases[0].add[0].system)
-    before = ctx.spec.phases[-2] if len(ctx.spec.phases) > 1 else last
+    before = ctx.spec.phases[i - 1] if i > 0 else last
     return system, before.start
+
+
+def _record_text(ctx: Context, system: str, units_bought: int) -> Paragraph | None:
+    """The order as the record has it, and the scenario's racks of that system at catalog prices."""
+    price = ctx.catalog.systems[system].price
+    if price is None or ctx.options.budget_usd != 5e9:
+        return None
+    racks = sum(a.count for p in ctx.spec.phases for a in p.add if a.system == system)
+    return Paragraph(
+        "The public record of that order (colossus_record_2026.md sec. 5): Bloomberg reported on 14 Feb 2025 "
+        "that Dell was finalising a deal worth more than USD 5B to sell xAI servers with GB200 (NVL72 racks in "
+        "Techzine's reading), for delivery in 2025; neither company confirmed it, and no rack or GPU count, "
+        "destination or scope (network, storage, services) was ever published. At catalog prices (USD "
+        f"{price.usd_low / 1e6:,.2f}-{price.usd_high / 1e6:,.2f}M a rack, each with its share of the network) "
+        f"USD 5B buys about {units_bought:,} racks. The scenario's own {racks:,} racks of {system} would cost USD "
+        f"{racks * price.usd_low / 1e9:,.2f}-{racks * price.usd_high / 1e9:,.2f}B at those prices: they are not "
+        "that order, or only part of it. Colossus 2's first 1,528 racks (110k GB200) would cost USD "
+        f"{1_528 * price.usd_low / 1e9:,.1f}-{1_528 * price.usd_high / 1e9:,.1f}B, the size of the reported "
+        "order, but no source links the two."
+    )
 
 
 def _row(o: BuyOption) -> dict:
@@ -91,25 +119,30 @@ def build(ctx: Context) -> SectionOutput:
         table,
         figure,
     ]
-    if len(ctx.phases) > 1:
-        before, after = ctx.phases[-2], ctx.phases[-1]
-        last = ctx.spec.phases[-1]
+    record = _record_text(ctx, opt.system, opt.units)
+    if record is not None:
+        blocks.append(record)
+    i = _last_adding(ctx)
+    if i > 0:
+        before, after = ctx.phases[i - 1], ctx.phases[i]
+        last = ctx.spec.phases[i]
         units = sum(a.count for a in last.add)
         blocks.append(Paragraph(
             f"For comparison, the scenario's {last.name} as built adds {after.gpus - before.gpus:,} GPUs in "
             f"{units:,} units (+{after.peak_bf16_eflops - before.peak_bf16_eflops:,.0f} EFLOP/s BF16, "
-            f"+{after.facility_power_mw - before.facility_power_mw:,.0f} MW sustained). Where this differs from "
-            "what the budget buys at catalog prices, the reported order value and the catalog price range "
-            "(both in the assumptions section) do not match one another."
+            f"+{after.facility_power_mw - before.facility_power_mw:,.0f} MW sustained). The two answer different "
+            "questions: the phase holds the hardware reported installed, the budget what a sum of money buys at "
+            "the catalog prices (both in the assumptions section)."
         ))
     price = ctx.catalog.systems[opt.system].price
     assumptions = (
-        AssumptionRow("budget", "budget", budget, "USD", "the reported >USD 5B Dell GB200 order "
-                      "(Bloomberg, 14 Feb 2025; colossus_facts.md sec. 9) unless --budget is given"),
+        AssumptionRow("budget", "budget", budget, "USD", "the reported >USD 5B Dell GB200 order (Bloomberg via "
+                      "CNBC, 14 Feb 2025; never confirmed, no count published: colossus_record_2026.md sec. 5a) "
+                      "unless --budget is given"),
         AssumptionRow("budget", "system bought", opt.system, "-",
-                      "the first system the scenario's last phase adds (report option buy_system)"),
+                      "the first system the scenario's last adding phase adds (report option buy_system)"),
         AssumptionRow("budget", "date added", result.at.isoformat(), "-",
-                      "start of the phase before the last: the cluster the purchase was made for"),
+                      "start of the phase before the last adding one: the cluster the purchase was made for"),
         AssumptionRow("budget", f"{opt.system} unit price",
                       f"{price.usd_low / 1e6:,.2f}-{price.usd_high / 1e6:,.2f}" if price else "-", "million USD",
                       ctx.catalog.systems[opt.system].source, ctx.catalog.systems[opt.system].estimate),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from colossim.cluster.use import training_snapshots
 from colossim.models import get_model
 from colossim.report.context import GROK_CLASS_TOKENS, Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
@@ -235,6 +236,7 @@ def build(ctx: Context) -> SectionOutput:
         f"{c.best.step.memory.usable_gb:,.0f} GB usable per GPU." for c in results
     ]
     facts += [f"{c.phase}: partition {why}" for c in results for why in c.skipped]
+    facts += [f"Not trained on: {line}." for line in training_snapshots(ctx.spec, ctx.catalog)[1]]
     if getattr(model, "estimate", False):
         facts.append(f"{model.name} is an estimated architecture; its reasoning is in the assumptions section.")
     numbers = {"training": {

@@ -55,9 +55,9 @@ def _runs(
             }
         )
         res = simulate(cl, build_workload(cl, cfg), cfg)
-        f = res.summary["flagship"]
-        assert f["status"] == "completed"
-        out.append((f["interruptions"], f["wall_days"] * DAY, f["goodput"]))
+        f = res.flagship
+        assert f.status == "completed"
+        out.append((f.interruptions, f.wall_days * DAY, f.goodput))
     plan = flagship_plan(cfg, cl)
     assert plan.nodes == NODES and plan.mttf_s == pytest.approx(mttf)
     return np.array(out), tau, mttf, compute

@@ -153,16 +153,17 @@ def simulate(
     jobs_w = build_workload(ops_cluster, cfg, trace_jobs)
     result = simulate_ops(ops_cluster, jobs_w, cfg)
     if trace is not None:
-        from colossim.ops.perfetto import write_perfetto_trace
+        from colossim.ops.exports.perfetto import write_perfetto_trace
 
         write_perfetto_trace(result, trace)
         err_console.print(f"trace written to {trace}")
     if plot is not None:
-        from colossim.ops.plots import plot_result
+        from colossim.ops.exports.plots import plot_result
 
         for p in plot_result(result, plot):
             err_console.print(f"plot written to {p}")
+    summary = result.to_dict()["summary"]
     if json_out:
-        print_json(result.summary)
+        print_json(summary)
     else:
-        console.print(_table(result.summary))
+        console.print(_table(summary))

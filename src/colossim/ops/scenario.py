@@ -36,15 +36,24 @@ def check_run(cluster: OpsCluster, config: OpsConfig, n_jobs: int | None = None)
     return check_work(estimate_work(cluster, config, jobs))
 
 
-def _with_groups(jobs: Workload, config: OpsConfig) -> Workload:
-    """Synthetic jobs of a run with quotas join a group with probability equal to its share."""
+def _with_groups(jobs: Workload, config: OpsConfig, cluster: OpsCluster) -> Workload:
+    """Jobs without a group, in a run with quotas, join one of the groups whose quota holds them (at the
+    cluster's peak GPUs), with probability proportional to the groups' shares: demand follows the quota,
+    and a big job belongs to a group big enough to run it (a job bigger than every quota has none)."""
     quotas = config.policy.quotas
     if quotas is None or jobs.group is not None or len(jobs) == 0:
         return jobs
     shares = quotas.shares()
-    weights = np.array(list(shares.values()))
-    rng = spawn_streams(config.seed)["groups"]
-    return jobs.with_groups(rng.choice(len(shares), size=len(jobs), p=weights / weights.sum()), tuple(shares))
+    names = sorted(shares, key=lambda g: (shares[g], g))  # smallest quota first
+    w = np.array([shares[g] for g in names])
+    cum = np.concatenate([[0.0], np.cumsum(w)])
+    first = np.searchsorted(w * cluster.max_gpus, jobs.gpus, side="left")  # first group that holds the job
+    u = spawn_streams(config.seed)["groups"].random(len(jobs))
+    fits = first < len(names)
+    pick = np.full(len(jobs), -1, np.int64)
+    lo = cum[np.minimum(first, len(names))]
+    pick[fits] = np.searchsorted(cum, lo[fits] + u[fits] * (cum[-1] - lo[fits]), side="right") - 1
+    return jobs.with_groups(np.where(fits, np.minimum(pick, len(names) - 1), -1), tuple(names))
 
 
 def build_workload(cluster: OpsCluster, config: OpsConfig, trace: Workload | None = None) -> Workload:
@@ -59,7 +68,7 @@ def build_workload(cluster: OpsCluster, config: OpsConfig, trace: Workload | Non
             jobs = synthetic_workload(config.workload, cluster, config.horizon_s, rng)
         else:
             jobs = Workload.build(np.zeros(0), np.zeros(0, np.int64), np.zeros(0), source="empty")
-    jobs = _with_groups(jobs, config)
+    jobs = _with_groups(jobs, config, cluster)
     plan = flagship_plan(config, cluster)
     if plan is not None:
         flag = flagship_workload(config.flagship, plan)

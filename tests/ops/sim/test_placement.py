@@ -15,7 +15,10 @@ frees = st.lists(st.integers(0, 64), min_size=1, max_size=30)
 def _place(fn, free: list[int], n: int) -> list[tuple[int, int]] | None:
     arr = np.array(free, np.int64)
     pods, counts = np.zeros(len(free), np.int64), np.zeros(len(free), np.int64)
-    m = fn(arr, np.int64(n), pods, counts)
+    if fn is topology_place:
+        m = fn(arr, np.int64(n), pods, counts, np.zeros(len(free), np.int64))
+    else:
+        m = fn(arr, np.int64(n), pods, counts)
     return None if m < 0 else list(zip(pods[:m].tolist(), counts[:m].tolist(), strict=True))
 
 

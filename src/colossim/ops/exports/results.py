@@ -11,18 +11,22 @@ GPU-time identities (checked by the tests):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from colossim.ops.workloads.workload import OUTCOMES
+
+if TYPE_CHECKING:  # pandas is imported when a frame is asked for (it is slow to import)
+    import pandas as pd
 
 STATUSES: tuple[str, ...] = (*OUTCOMES, "rejected", "running", "queued", "not_submitted")
 SEGMENT_ENDS: tuple[str, ...] = ("end", "stop", "horizon")
 
 
 def _frame(obj: Any, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({f.name: getattr(obj, f.name) for f in fields(obj)
                          if f.name not in skip and np.ndim(getattr(obj, f.name)) == 1})
 
@@ -37,6 +41,8 @@ class Timeline:
     deliveries: np.ndarray  # [D, 3]
 
     def segments_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         s = self.segments
         return pd.DataFrame({"job": s[:, 0].astype(np.int64), "pool": s[:, 1].astype(np.int64),
                              "start_s": s[:, 2], "end_s": s[:, 3], "gpus": s[:, 4].astype(np.int64),
@@ -190,6 +196,8 @@ class OpsSummary:
 
     def to_frame(self) -> pd.DataFrame:
         """One row; per-pool and per-group lists as text."""
+        import pandas as pd
+
         return pd.DataFrame([{k: (", ".join(map(str, v)) if isinstance(v, list) else v)
                               for k, v in self.to_dict().items()}])
 

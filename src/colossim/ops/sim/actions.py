@@ -21,7 +21,6 @@ from colossim.ops.sim.layout import (
     C_PREEMPT,
     C_RUN_N,
     ELIG,
-    ENDS_N,
     EPOCH,
     FIRST_START,
     FREE,
@@ -49,16 +48,16 @@ from colossim.ops.sim.layout import (
 from colossim.ops.sim.placement import choose
 from colossim.ops.sim.poolstate import occupy, release, touch, tree_add
 from colossim.ops.sim.queue import q_remove
-from colossim.ops.sim.running import ends_remove, running_add, running_remove
+from colossim.ops.sim.running import earliest_release, ends_remove, running_add, running_remove
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quota_ok(jobs, c, j):
     g = jobs.ji[GROUP, j]
     return not c.ipar[I_QUOTAS] or g < 0 or c.grp[G_USED, g] + jobs.ji[GPUS, j] <= c.grp[G_QUOTA, g]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fit_mask(pl, jobs, c, j):
     """Bitmask of the eligible pools where job j fits now (free nodes, and its group's quota)."""
     if not quota_ok(jobs, c, j):
@@ -94,7 +93,7 @@ def _compact_arena(jobs, c):
     c.cnt[C_AR_TOP] = top
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def start(pl, jobs, c, j, t, mask):
     """Start queued job j in one of the pools of `mask` (where it fits); False if placement fails."""
     if mask == 0:
@@ -128,12 +127,12 @@ def start(pl, jobs, c, j, t, mask):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def try_start(pl, jobs, c, j, t):
     return start(pl, jobs, c, j, t, fit_mask(pl, jobs, c, j))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def give_back(pl, jobs, c, j, fail_pod):
     """Job j lets go of its nodes (one of pod `fail_pod` goes down, if >= 0) and of its bookkeeping."""
     ji = jobs.ji
@@ -142,14 +141,14 @@ def give_back(pl, jobs, c, j, fail_pod):
     tree_add(pl, p, j, -ji[ANODES, j])
     running_remove(pl, jobs, c, j)
     if c.ipar[I_TRACK_ENDS]:
-        ends_remove(pl, jobs, p, j)
+        ends_remove(pl, jobs, c, p, j)
     if ji[GROUP, j] >= 0:
         c.grp[G_USED, ji[GROUP, j]] -= ji[GPUS, j]
     ji[ALEN, j] = 0
     ji[ANODES, j] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def requeue(jobs, c, j):
     jobs.ji[EPOCH, j] += 1  # its scheduled end is void
     enqueue(jobs, c, j)
@@ -178,16 +177,11 @@ def reservation(pl, jobs, j, t):
         need = jobs.needp[p, j]
         if pi[FREE, p] + pi[BUSY, p] < need:
             continue  # cannot fit until repairs or deliveries arrive
-        cum = pi[FREE, p]
-        if cum >= need:
-            shadow, extra = t, cum - need
+        if pi[FREE, p] >= need:
+            shadow, extra = t, pi[FREE, p] - need
         else:
-            shadow, extra = np.inf, 0
-            for i in range(pi[ENDS_N, p]):
-                cum += ji[ANODES, pl.ends_j[p, i]]
-                if cum >= need:
-                    shadow, extra = pl.ends_t[p, i], cum - need
-                    break
+            shadow, freed = earliest_release(pl, jobs, p, need - pi[FREE, p])
+            extra = pi[FREE, p] + freed - need
         if shadow < best_t:
             best_t, best_p, best_extra = shadow, p, extra
     return best_t, best_p, best_extra

@@ -51,7 +51,9 @@ def estimate_work(cluster: OpsCluster, config: OpsConfig, n_jobs: int) -> WorkEs
     events = 3.0 * n_jobs + 3.0 * failures + samples + serving + 2.0 * deliveries
     per_job = 8.0 * (N_JF + N_JI + P + 2 * P + 4) + 120.0  # table, needs, trees, queue, the workload itself
     segments = (n_jobs + failures) * 48.0 if config.record_timeline else 0.0
-    memory = n_jobs * per_job + samples * 8.0 * (N_SERIES + 4 * P) + nodes * 8.0 * (3 * 5 + 4 + 2 * P) + segments
+    buckets = 16.0 * P * min(2**18, horizon / 60.0)  # the reservation tree (reservation policies)
+    memory = (n_jobs * per_job + samples * 8.0 * (N_SERIES + 4 * P) + nodes * 8.0 * (3 * 5 + 4 + 2 * P) + segments
+              + buckets)
     return WorkEstimate(n_jobs, failures, samples, events, memory)
 
 

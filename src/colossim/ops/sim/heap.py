@@ -19,7 +19,7 @@ def _copy(hi, dst, src):
     hi[dst, 0], hi[dst, 1], hi[dst, 2], hi[dst, 3] = hi[src, 0], hi[src, 1], hi[src, 2], hi[src, 3]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_push(c, t, kind, a, b):
     """Schedule event `kind` at time t with payload (a, b)."""
     n = c.cnt[C_HEAP_N]
@@ -40,7 +40,7 @@ def heap_push(c, t, kind, a, b):
     c.cnt[C_HEAP_N] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_pop(c):
     """Remove the earliest event; returns (t, kind, a, b). The heap must not be empty."""
     ht, hi = c.h_t, c.h_i
@@ -67,7 +67,7 @@ def heap_pop(c):
     return t, kind, a, b
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_top_before(c, t, priority):
     """Does the earliest event come before (t, priority)?"""
     if c.cnt[C_HEAP_N] == 0:

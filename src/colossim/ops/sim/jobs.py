@@ -54,7 +54,7 @@ from colossim.ops.sim.queue import q_insert
 from colossim.ops.sim.running import ends_insert, ends_remove
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wall_time(jobs, j, overhead):
     """R + W + delta x ceil(W / tau): a segment's length without interruptions."""
     jf = jobs.jf
@@ -63,7 +63,7 @@ def wall_time(jobs, j, overhead):
     return overhead + w + n_ckpt * d
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def begin_segment(pl, jobs, c, j, overhead, t):
     """Run job j from t (after `overhead` s of restart) and schedule its end."""
     jf, ji = jobs.jf, jobs.ji
@@ -75,18 +75,18 @@ def begin_segment(pl, jobs, c, j, overhead, t):
     heap_push(c, t + wall, JOB_END, j, ji[EPOCH, j])
     if c.ipar[I_TRACK_ENDS]:
         jf[END_EST, j] = t + wall * c.par[P_EST_FACTOR]
-        ends_insert(pl, jobs, ji[POOL, j], j)
+        ends_insert(pl, jobs, c, ji[POOL, j], j)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def restart_in_place(pl, jobs, c, j, t):
     """After a software failure or a spare swap: the job restarts on its nodes."""
     if c.ipar[I_TRACK_ENDS]:
-        ends_remove(pl, jobs, jobs.ji[POOL, j], j)
+        ends_remove(pl, jobs, c, jobs.ji[POOL, j], j)
     begin_segment(pl, jobs, c, j, jobs.jf[RESTART, j], t)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def close_segment(pl, jobs, c, out, j, t, why):
     """Book the segment [seg_start, t) into the ledger; `why`: SEG_END (work done), SEG_STOP (interrupted:
     work since the last checkpoint is lost) or SEG_HORIZON (still running: progress is not lost yet)."""
@@ -127,7 +127,7 @@ def close_segment(pl, jobs, c, out, j, t, why):
         c.cnt[C_SEG] = i + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def enqueue(jobs, c, j):
     """Queue job j with its run-time estimate (remaining work, checkpoints, a restart if it ran before)."""
     jobs.ji[STATE, j] = QUEUED
@@ -136,7 +136,7 @@ def enqueue(jobs, c, j):
     q_insert(c, jobs, j)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def finish(jobs, c, j, t, status):
     jobs.ji[STATE, j] = DONE
     jobs.ji[STATUS, j] = status

@@ -13,6 +13,7 @@ import math
 from numba import njit
 
 from colossim.ops.sim.actions import give_back
+from colossim.ops.sim.borrow import borrowed
 from colossim.ops.sim.failures import arm_failure_clock, on_failure, on_repair
 from colossim.ops.sim.heap import heap_pop, heap_push, heap_top_before
 from colossim.ops.sim.jobs import close_segment, enqueue, finish
@@ -132,6 +133,8 @@ def _on_delivery(pl, c, out, p, nodes, t):
         heap_push(c, t + pl.pf[BURN_IN_S, p], IN_SERVICE, p, nodes)
     else:
         remove(pl, c, p, -nodes)
+        if c.ipar[I_SERVING]:
+            _serve_pool(pl, c, p, t)
         if c.ipar[I_QUOTAS]:
             _update_quotas(pl, c)
     if c.ipar[I_TIMELINE]:
@@ -145,21 +148,29 @@ def _on_in_service(pl, c, p, nodes, t, rng_fail):
     touch(pl, p, t)
     enter_service(pl, c, p, nodes)
     arm_failure_clock(pl, c, p, t, rng_fail)
+    if c.ipar[I_SERVING]:
+        _serve_pool(pl, c, p, t)  # the serving share of the new capacity
     if c.ipar[I_QUOTAS]:
         _update_quotas(pl, c)
 
 
 @njit(cache=True)
-def _on_serve(pl, c, t):
-    """Hold each pool's serving share of its nodes at this hour's point of the daily curve."""
+def _serve_pool(pl, c, p, t):
+    """Hold pool p's serving share of its nodes at this time's point of the daily curve."""
+    if pl.pf[SERVE_SHARE, p] <= 0.0:
+        return
     curve = c.serve_curve
+    point = curve[int((t % DAY_S) // c.par[P_SERVE_STEP_S]) % curve.size]
+    touch(pl, p, t)
+    set_serving(pl, c, p, int(round(pl.pf[SERVE_SHARE, p] * point * (in_service(pl, p) - pl.pi[PEND_RM, p]))))
+
+
+@njit(cache=True)
+def _on_serve(pl, c, t):
+    """A step of the daily curve: every serving pool's share follows it."""
     step = c.par[P_SERVE_STEP_S]
-    point = curve[int((t % DAY_S) // step) % curve.size]
     for p in range(pl.pi.shape[1]):
-        if pl.pf[SERVE_SHARE, p] > 0.0:
-            touch(pl, p, t)
-            target = int(round(pl.pf[SERVE_SHARE, p] * point * (in_service(pl, p) - pl.pi[PEND_RM, p])))
-            set_serving(pl, c, p, target)
+        _serve_pool(pl, c, p, t)
     if t + step < c.par[P_HORIZON]:
         heap_push(c, t + step, SERVE_STEP, ZERO, ZERO)
 
@@ -220,6 +231,7 @@ def _room(c, out, margin):
 @njit(cache=True)
 def run(pl, jobs, c, out, rng_fail, rng_victim, rng_repair, margin):
     """Run events until the horizon; returns RC_DONE, or a buffer to grow (then call again)."""
+    pl, jobs, c, out = borrowed(pl, jobs, c, out)
     horizon = c.par[P_HORIZON]
     jf, ji = jobs.jf, jobs.ji
     n = jf.shape[1]
@@ -283,6 +295,7 @@ def run(pl, jobs, c, out, rng_fail, rng_victim, rng_repair, margin):
 @njit(cache=True)
 def finalize(pl, jobs, c, out):
     """At the horizon: close running segments (progress kept), final statuses, a last sample."""
+    pl, jobs, c, out = borrowed(pl, jobs, c, out)
     horizon = c.par[P_HORIZON]
     for p in range(pl.pi.shape[1]):
         touch(pl, p, horizon)

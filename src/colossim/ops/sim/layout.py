@@ -3,8 +3,9 @@ kernel reads and writes in place (no object per job, node or event). Rows of eac
 the index constants below, e.g. `pl.pi[FREE, p]` (free nodes of pool p) or `jobs.ji[STATE, j]`.
 
 - `Pools`: per pool counters (`pi`) and time integrals (`pf`), per pod node counts (`pod`), the victim
-  tree (nodes held per running job), running jobs' estimated ends sorted per pool (EASY reservations)
-  and nodes held per priority rank (preemption).
+  tree (nodes held per running job), the nodes running jobs free by end-time bucket (`bk_tree`, a
+  Fenwick tree, and `bk_head`, each bucket's first job: EASY reservations) and the nodes held per
+  priority rank (preemption).
 - `Jobs`: the jobs table (one column per job) with its GPU-time ledger columns.
 - `Core`: the event heap, the job queue bitmap, the allocation arena, the running list, counters,
   parameters, quota groups and the serving curve.
@@ -25,18 +26,18 @@ def _ids(n: int) -> tuple[np.int64, ...]:
     return tuple(np.int64(i) for i in range(n))
 
 
-Pools = namedtuple("Pools", ["pi", "pf", "pod", "tree", "ends_t", "ends_j", "prio_nodes"])
+Pools = namedtuple("Pools", ["pi", "pf", "pod", "tree", "bk_tree", "bk_head", "prio_nodes"])
 Jobs = namedtuple("Jobs", ["jf", "ji", "needp", "order"])
 Core = namedtuple(
     "Core",
     ["h_t", "h_i", "q_l0", "q_l1", "ar", "run_list", "cnt", "led", "par", "ipar", "grp", "grp_share",
-     "serve_curve", "sc", "win"],
+     "serve_curve", "sc", "win", "wstate"],
 )
 Output = namedtuple("Output", ["ser", "ser_pool", "seg", "fail", "deliv"])
 
 # ---- Pools.pi: int64 [N_PI, P]
 (FREE, BUSY, DOWN, SPARE, BURN, PEND_RM, SPARE_TGT, FAIL_EPOCH, FAIL_BOUND, POD_LO, POD_N, POD_NODES, GPN,
- SERVE, SERVE_PEND, ENDS_N, N_PI) = _ids(17)
+ SERVE, SERVE_PEND, N_PI) = _ids(16)
 # ---- Pools.pf: float64 [N_PF, P] (node-seconds integrals, last update, rates)
 (ACC_BUSY, ACC_FREE, ACC_DOWN, ACC_SPARE, ACC_BURN, ACC_SERVE, ACC_SERVE_PEND, LAST_T, RATE_S, BURN_IN_S,
  SERVE_SHARE, N_PF) = _ids(12)
@@ -48,7 +49,7 @@ PFREE, PBUSY, PDOWN, PINST = _ids(4)
  RUN_S, LOST_GS, N_JF) = _ids(15)
 # ---- Jobs.ji: int64 [N_JI, n]
 (GPUS, PRIO, OUTCOME, FEASIBLE, MIN_NEED, GROUP, QRANK, STATE, STATUS, EPOCH, POOL, ANODES, ALO, ALEN,
- INTERRUPTS, PREEMPTS, PODS_USED, ELIG, RUN_POS, PRANK, N_JI) = _ids(21)
+ INTERRUPTS, PREEMPTS, PODS_USED, ELIG, RUN_POS, PRANK, END_BUCKET, END_NEXT, END_PREV, N_JI) = _ids(24)
 
 # ---- Core.h_i columns [H, 4] (the heap's int part; times are in Core.h_t)
 HK_KEY, HK_KIND, HK_A, HK_B = _ids(4)
@@ -56,8 +57,8 @@ HK_KEY, HK_KIND, HK_A, HK_B = _ids(4)
 AR_POD, AR_CNT = _ids(2)
 # ---- Core.grp rows: quota groups (GPUs in use, GPUs allowed, pass stamp of a blocked group)
 G_USED, G_QUOTA, G_STAMP = _ids(3)
-# ---- Core.sc rows: placement scratch (pod, nodes) of the chosen allocation
-SC_POD, SC_CNT = _ids(2)
+# ---- Core.sc rows: placement scratch (pod, nodes) of the chosen allocation, and pod order
+SC_POD, SC_CNT, SC_ORDER = _ids(3)
 # ---- Output.ser_pool planes [4, S, P]: GPUs in service, cumulative busy / idle / serving GPU-seconds
 SP_CAP, SP_BUSY, SP_IDLE, SP_SERVE = _ids(4)
 
@@ -83,11 +84,11 @@ L_USEFUL, L_CKPT, L_LOST, L_FRAG, N_LED = _ids(5)
 
 # ---- Core.par: float64 parameters (and the backfill reservation, kept between passes)
 (P_HORIZON, P_SAMPLE_EVERY, P_REPAIR_AUTO_S, P_REPAIR_MANUAL_S, P_ESCALATE, P_REPAIR_SHARE, P_EST_FACTOR,
- P_SPARE_FRACTION, P_SERVE_STEP_S, P_RES_SHADOW, P_RES_EXTRA, N_PAR) = _ids(12)
+ P_SPARE_FRACTION, P_SERVE_STEP_S, P_RES_SHADOW, P_RES_EXTRA, P_BUCKET_S, N_PAR) = _ids(13)
 
 # ---- Core.ipar: int64 parameters (and the reservation's pool and the quota pass stamp)
 (I_POLICY, I_PLACEMENT, I_SPARE_MIN_NODES, I_SPARE_MIN_JOB, I_TIMELINE, I_DEPTH, I_PREEMPT, I_QUOTAS,
- I_SERVING, I_RES_POOL, I_TRACK_ENDS, I_SCAN_LIMIT, I_PASS, N_IPAR) = _ids(14)
+ I_SERVING, I_RES_POOL, I_TRACK_ENDS, I_SCAN_LIMIT, I_PASS, I_BUCKETS, N_IPAR) = _ids(15)
 
 # ---- kernel return codes: finished, or a buffer to grow before calling again
 RC_DONE, RC_GROW_HEAP, RC_GROW_SEG, RC_GROW_FAIL, RC_GROW_DELIV, RC_EVENT_LIMIT = _ids(6)

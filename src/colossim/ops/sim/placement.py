@@ -10,32 +10,31 @@ writes the chosen allocation to the placement scratch (`Core.sc`).
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
-from colossim.ops.sim.layout import FREE, NONE, PFREE, POD_LO, POD_N, SC_CNT, SC_POD
+from colossim.ops.sim.layout import FREE, NONE, PFREE, POD_LO, POD_N, SC_CNT, SC_ORDER, SC_POD
 
 TOPOLOGY, FIRST_FIT = 0, 1
 
 
-@njit(cache=True)
-def _by_free_desc(free):
-    """Pod indices by free nodes, most first, ties in index order (a stable insertion sort: pools have
-    at most a few hundred pods, and it compiles in a fraction of numpy's generic sorts)."""
-    order = np.empty(free.size, np.int64)
+@njit(cache=True, inline="always")
+def _by_free_desc(free, order):
+    """Pod indices by free nodes, most first, ties in index order, into `order` (a stable insertion
+    sort: pools have at most a few hundred pods, and it compiles in a fraction of numpy's sorts)."""
     for i in range(free.size):
         k = i
         while k > 0 and free[order[k - 1]] < free[i]:
             order[k] = order[k - 1]
             k -= 1
         order[k] = i
-    return order
+    return order[: free.size]
 
 
 @njit(cache=True)
-def topology_place(free, need, pods, counts):
+def topology_place(free, need, pods, counts, order):
     """Fewest pods for `need` nodes from per-pod free counts (greedy largest-first is optimal for the
-    count); returns the number of entries written to pods/counts, or -1 if they cannot hold it."""
+    count); returns the number of entries written to pods/counts, or -1 if they cannot hold it.
+    `order`: scratch of at least free.size entries."""
     best = NONE
     for g in range(free.size):  # one pod: the fullest that fits
         if free[g] >= need and (best < 0 or free[g] < free[best]):
@@ -43,7 +42,7 @@ def topology_place(free, need, pods, counts):
     if best >= 0:
         pods[0], counts[0] = best, need
         return 1
-    order = _by_free_desc(free)
+    order = _by_free_desc(free, order)
     rem = need
     m = 0
     for i in range(order.size):
@@ -65,7 +64,7 @@ def topology_place(free, need, pods, counts):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def first_fit_place(free, need, pods, counts):
     """Pods in index order until `need` nodes are found; entries written, or -1."""
     rem = need
@@ -82,10 +81,10 @@ def first_fit_place(free, need, pods, counts):
     return -1
 
 
-@njit(cache=True)
-def fewest_pods(free, need):
+@njit(cache=True, inline="always")
+def fewest_pods(free, need, order):
     """The smallest m whose m largest pods hold `need` nodes (-1 if none)."""
-    order = _by_free_desc(free)
+    order = _by_free_desc(free, order)
     total = 0
     for m in range(order.size):
         total += free[order[m]]
@@ -94,18 +93,21 @@ def fewest_pods(free, need):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _place_in(pl, c, p, need, kind):
     lo = pl.pi[POD_LO, p]
     free = pl.pod[PFREE, lo : lo + pl.pi[POD_N, p]]
     pods, counts = c.sc[SC_POD], c.sc[SC_CNT]
-    m = first_fit_place(free, need, pods, counts) if kind == FIRST_FIT else topology_place(free, need, pods, counts)
+    if kind == FIRST_FIT:
+        m = first_fit_place(free, need, pods, counts)
+    else:
+        m = topology_place(free, need, pods, counts, c.sc[SC_ORDER])
     for e in range(max(m, 0)):
         pods[e] += lo
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def choose(pl, c, needp_j, mask, kind):
     """Place a job (nodes needed per pool: needp_j) in one of the pools of bitmask `mask` (where it fits
     by count); returns the pool and the number of scratch entries, or (-1, 0)."""
@@ -131,7 +133,7 @@ def choose(pl, c, needp_j, mask, kind):
         for p in range(n_pools):
             if mask & (1 << p):
                 lo = pi[POD_LO, p]
-                m = fewest_pods(pod[PFREE, lo : lo + pi[POD_N, p]], needp_j[p])
+                m = fewest_pods(pod[PFREE, lo : lo + pi[POD_N, p]], needp_j[p], c.sc[SC_ORDER])
                 if m > 0 and (best_p < 0 or m < best_m or (m == best_m and pi[FREE, p] < pi[FREE, best_p])):
                     best_p, best_m = p, m
     if best_p < 0:

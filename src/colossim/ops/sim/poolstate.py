@@ -53,7 +53,7 @@ from colossim.ops.sim.layout import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def touch(pl, p, t):
     """Integrate every count of pool p up to t (call before changing any count)."""
     pi, pf = pl.pi, pl.pf
@@ -69,20 +69,20 @@ def touch(pl, p, t):
         pf[LAST_T, p] = t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def up_nodes(pl, p):
     """Nodes that can fail: in service and not under repair."""
     pi = pl.pi
     return pi[FREE, p] + pi[BUSY, p] + pi[SPARE, p] + pi[SERVE, p]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def in_service(pl, p):
     pi = pl.pi
     return pi[FREE, p] + pi[BUSY, p] + pi[DOWN, p] + pi[SPARE, p] + pi[SERVE, p]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def spare_target(nodes, fraction, min_nodes):
     """Hot spares held for `nodes` in service: ceil(fraction x nodes), at least min_nodes, at most nodes."""
     if nodes <= 0:
@@ -90,13 +90,13 @@ def spare_target(nodes, fraction, min_nodes):
     return min(nodes, max(min_nodes, int(math.ceil(fraction * nodes))))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _spare_target_for(c, nodes):
     return spare_target(nodes, c.par[P_SPARE_FRACTION], c.ipar[I_SPARE_MIN_NODES])
 
 
 # ---------------------------------------------------------------------------------------- pods
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _add_to_pods(pl, c, p, nodes):
     """New free nodes fill the pods that have room, in order, then new pods."""
     pi, pod = pl.pi, pl.pod
@@ -138,7 +138,7 @@ def _take_free(pl, p, nodes):
     return taken
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def occupy(pl, c, p, n_entries):
     """A job takes the nodes of the allocation in the placement scratch (pod, nodes) entries."""
     pod = pl.pod
@@ -153,7 +153,7 @@ def occupy(pl, c, p, n_entries):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def release(pl, c, p, ar_lo, ar_len, fail_pod):
     """A job gives back its nodes (one node of `fail_pod` goes down for repair, if >= 0). Pending
     removals and pending serving take the freed nodes first."""
@@ -187,7 +187,7 @@ def release(pl, c, p, ar_lo, ar_len, fail_pod):
 
 
 # ------------------------------------------------------------------------ victims of failures
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def tree_add(pl, p, j, delta):
     tree = pl.tree
     size = tree.shape[1]
@@ -197,7 +197,7 @@ def tree_add(pl, p, j, delta):
         i += i & (-i)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def tree_find(pl, p, u):
     """The running job holding busy node u (0 <= u < busy nodes) of pool p, and u's rank in the job."""
     tree = pl.tree
@@ -214,7 +214,7 @@ def tree_find(pl, p, u):
 
 
 # ------------------------------------------------------------------------------- failures
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fail_free_node(pl, p, u):
     """The u-th free node (in pod order) goes down; returns its pod."""
     pi, pod = pl.pi, pl.pod
@@ -230,14 +230,14 @@ def fail_free_node(pl, p, u):
     return -1  # pragma: no cover - u < free nodes by construction
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fail_held_node(pl, p, serving):
     """A hot spare (or a serving node) goes down; it belongs to no pod."""
     pl.pi[SERVE if serving else SPARE, p] -= 1
     pl.pi[DOWN, p] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def swap_in_spare(pl, p, g):
     """A busy node of pod g failed: it goes down and a spare takes its place in the job."""
     pl.pi[SPARE, p] -= 1
@@ -246,7 +246,7 @@ def swap_in_spare(pl, p, g):
     pl.pod[PDOWN, g] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def repaired(pl, c, p, g):
     """A node comes back from repair: to a pending removal, pending serving, the spares, then a pod."""
     pi, pod = pl.pi, pl.pod

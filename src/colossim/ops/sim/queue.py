@@ -34,7 +34,7 @@ def _lowest_bit(w):
     return np.int64(np.log2(np.float64(w & (~w + _ONE))))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def q_insert(c, jobs, j):
     r = jobs.ji[QRANK, j]
     w = r >> 6
@@ -45,7 +45,7 @@ def q_insert(c, jobs, j):
         c.cnt[C_Q_VERSION] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def q_remove(c, jobs, j):
     r = jobs.ji[QRANK, j]
     w = r >> 6
@@ -57,7 +57,7 @@ def q_remove(c, jobs, j):
         c.cnt[C_Q_VERSION] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def q_next(c, jobs, after_rank):
     """The queued job with the lowest rank > after_rank (-1 for the head), or -1 if none."""
     r = after_rank + 1
@@ -83,6 +83,6 @@ def q_next(c, jobs, after_rank):
     return jobs.order[(w << 6) + _lowest_bit(c.q_l0[w])]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def q_head(c, jobs):
     return q_next(c, jobs, NONE) if c.cnt[C_Q_SIZE] > 0 else NONE

@@ -124,13 +124,23 @@ def build_pools(cluster: OpsCluster, config: OpsConfig, rel: RunReliability, n_j
     pf[L.RATE_S] = [rel.rate_per_node_day(p) / 86_400.0 for p in specs]
     pf[L.BURN_IN_S] = [p.burn_in_s for p in specs]
     pf[L.SERVE_SHARE] = serving_shares(cluster, config)
-    ends_cap = max(p.max_nodes for p in specs) + 1
+    buckets = end_buckets(config) if config.policy.capabilities.reservations else 1
     return L.Pools(
         pi=pi, pf=pf, pod=np.zeros((4, int(pods.sum())), np.int64),
         tree=np.zeros((P, fenwick_size(n_jobs)), np.int64),
-        ends_t=np.zeros((P, ends_cap)), ends_j=np.zeros((P, ends_cap), np.int64),
+        bk_tree=np.zeros((P, buckets + 1), np.int64), bk_head=np.full((P, buckets), -1, np.int64),
         prio_nodes=np.zeros((P, max(1, n_priorities)), np.int64),
     )
+
+
+MAX_END_BUCKETS = 1 << 18
+MIN_BUCKET_S = 60.0
+
+
+def end_buckets(config: OpsConfig) -> int:
+    """End-time buckets of the reservation tree: a minute each, at most 2^18 (ends past the horizon share
+    the last)."""
+    return int(min(MAX_END_BUCKETS, max(1, np.ceil(config.horizon_s / MIN_BUCKET_S)) + 1))
 
 
 def build_core(cluster: OpsCluster, config: OpsConfig, rel: RunReliability, n_jobs: int,
@@ -152,6 +162,8 @@ def build_core(cluster: OpsCluster, config: OpsConfig, rel: RunReliability, n_jo
     par[L.P_SPARE_FRACTION] = config.spares.fraction
     curve = np.asarray(config.serving.curve if config.serving is not None else (0.0,), float)
     par[L.P_SERVE_STEP_S] = 86_400.0 / curve.size
+    buckets = end_buckets(config)
+    par[L.P_BUCKET_S] = max(MIN_BUCKET_S, config.horizon_s / (buckets - 1)) if buckets > 1 else config.horizon_s
     ipar = np.zeros(L.N_IPAR, np.int64)
     ipar[L.I_POLICY] = int(pol.code)
     ipar[L.I_PLACEMENT] = config.placement.code
@@ -165,6 +177,7 @@ def build_core(cluster: OpsCluster, config: OpsConfig, rel: RunReliability, n_jo
     ipar[L.I_RES_POOL] = -1
     ipar[L.I_TRACK_ENDS] = int(pol.capabilities.reservations)
     ipar[L.I_SCAN_LIMIT] = pol.quotas.scan_depth if pol.quotas is not None else 0
+    ipar[L.I_BUCKETS] = buckets if pol.capabilities.reservations else 1
     cnt = np.zeros(L.N_CNT, np.int64)
     cnt[L.C_WIN_END] = np.iinfo(np.int64).max
     cnt[L.C_WIN_VERSION] = -1
@@ -178,7 +191,8 @@ def build_core(cluster: OpsCluster, config: OpsConfig, rel: RunReliability, n_jo
         q_l0=np.zeros(l0, np.uint64), q_l1=np.zeros(l1, np.uint64), ar=np.zeros((2, arena), np.int64),
         run_list=np.zeros(n_jobs + 1, np.int64), cnt=cnt, led=np.zeros(L.N_LED), par=par, ipar=ipar, grp=grp,
         grp_share=np.asarray(group_share, float) if group_share.size else np.zeros(1), serve_curve=curve,
-        sc=np.zeros((2, max_pods), np.int64), win=np.zeros(max(1, pol.backfill_depth()), np.int64),
+        sc=np.zeros((3, max_pods), np.int64), win=np.zeros(max(1, pol.backfill_depth()), np.int64),
+        wstate=np.full(len(cluster.pools) + 4, -1.0),
     )
     return core, margin
 

@@ -24,6 +24,7 @@ from colossim.ops.sim.layout import (
     EST,
     FREE,
     I_DEPTH,
+    I_QUOTAS,
     I_RES_POOL,
     MIN_NEED,
     P_RES_EXTRA,
@@ -61,7 +62,7 @@ class BackfillConfig(PolicyBase):
         return self.runtime_estimate_factor
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _max_free(pl):
     free = pl.pi[FREE]
     best = 0
@@ -70,7 +71,7 @@ def _max_free(pl):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _other_free(pl, res_pool):
     """Most free nodes in a pool other than the reserved one."""
     free = pl.pi[FREE]
@@ -81,7 +82,7 @@ def _other_free(pl, res_pool):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _backfill_one(pl, jobs, c, j, t):
     """Start j now if it fits a pool without delaying the reservation."""
     mask = fit_mask(pl, jobs, c, j)
@@ -99,7 +100,7 @@ def _backfill_one(pl, jobs, c, j, t):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _window(jobs, c, head):
     """The `depth` queued jobs after the head (cached until the front of the queue changes)."""
     if c.cnt[C_WIN_VERSION] == c.cnt[C_Q_VERSION]:
@@ -121,6 +122,31 @@ def _window(jobs, c, head):
     return m
 
 
+@njit(cache=True, inline="always")
+def _nothing_new(pl, c, shadow, res_pool, extra):
+    """Did an earlier pass that started nothing see the same window with at least as many free nodes in
+    every pool and a reservation no tighter? Then nothing can start now either (time only moves on)."""
+    w = c.wstate
+    P = pl.pi.shape[1]
+    if c.ipar[I_QUOTAS] or w[P + 3] != c.cnt[C_Q_VERSION] or w[P + 2] != res_pool:
+        return False
+    if shadow > w[P] or extra > w[P + 1]:
+        return False
+    for p in range(P):
+        if pl.pi[FREE, p] > w[p]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _remember(pl, c, shadow, res_pool, extra):
+    w = c.wstate
+    P = pl.pi.shape[1]
+    for p in range(P):
+        w[p] = pl.pi[FREE, p]
+    w[P], w[P + 1], w[P + 2], w[P + 3] = shadow, extra, res_pool, c.cnt[C_Q_VERSION]
+
+
 @njit(cache=True)
 def backfill_schedule(pl, jobs, c, out, t):
     start_in_order(pl, jobs, c, out, t, ZERO)
@@ -136,6 +162,9 @@ def backfill_schedule(pl, jobs, c, out, t):
     m = _window(jobs, c, head)
     if m == 0 or c.cnt[C_WIN_LEAST] > max_free:
         return  # nothing in the window fits any pool now
+    if _nothing_new(pl, c, shadow, res_pool, extra):
+        return
+    _remember(pl, c, shadow, res_pool, extra)
     other = _other_free(pl, res_pool)
     for i in range(m):
         j = c.win[i]
@@ -147,6 +176,7 @@ def backfill_schedule(pl, jobs, c, out, t):
         if res_pool >= 0 and need > other and need > c.par[P_RES_EXTRA] and t + jobs.jf[EST, j] > shadow:
             continue  # ... or only the reserved pool could hold it, and it would delay the head
         if _backfill_one(pl, jobs, c, j, t):
+            c.wstate[pl.pi.shape[1] + 3] = -1.0  # something started: the next pass looks again
             max_free = _max_free(pl)
             if max_free == 0:
                 break

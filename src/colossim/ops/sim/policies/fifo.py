@@ -18,12 +18,12 @@ class FifoConfig(PolicyBase):
     kind: Literal["fifo"] = "fifo"
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fifo_schedule(pl, jobs, c, out, t):
     start_in_order(pl, jobs, c, out, t, ZERO)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fifo_arrival(pl, jobs, c, out, j, t):
     if q_head(c, jobs) == j or c.ipar[I_QUOTAS]:
         fifo_schedule(pl, jobs, c, out, t)

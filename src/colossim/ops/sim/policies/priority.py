@@ -26,12 +26,12 @@ class PriorityConfig(PolicyBase):
         return self.preempt
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def priority_schedule(pl, jobs, c, out, t):
     start_in_order(pl, jobs, c, out, t, c.ipar[I_PREEMPT])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def priority_arrival(pl, jobs, c, out, j, t):
     if q_head(c, jobs) == j or c.ipar[I_QUOTAS]:
         priority_schedule(pl, jobs, c, out, t)

@@ -4,7 +4,9 @@ of every headline, on a process pool or Ray, streamed to a resumable Parquet tab
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +84,18 @@ def _bands_table(result: dict[str, Any]) -> Table:
     return table
 
 
-def _writable_dir(path: Path, flag: str, create: bool) -> None:
-    """Refuse an output place before the work starts: the folder (or, when `create`, its parent) must
-    exist and be writable."""
-    target = path if path.is_dir() else path.parent if not create else path
-    if target.exists() and not target.is_dir():
-        raise input_error("command line", f"{target} is not a folder", f"give {flag} a path in a folder", flag)
-    probe = target if target.exists() else target.parent
-    if not probe.is_dir():
-        raise input_error("command line", f"folder {probe} does not exist", f"create it or change {flag}", flag)
+def _writable_dir(folder: Path, flag: str, must_exist: bool) -> None:
+    """Refuse an output place before the work starts: the folder must be writable (and exist, or have
+    a writable parent to be created in when `must_exist` is False)."""
+    if folder.exists() and not folder.is_dir():
+        raise input_error("command line", f"{folder} is not a folder", f"give {flag} a path in a folder", flag)
+    probe = folder
+    if not folder.exists():
+        if must_exist or not folder.parent.is_dir():
+            missing = folder if must_exist else folder.parent
+            raise input_error("command line", f"folder {missing} does not exist", f"create it or change {flag}",
+                              flag)
+        probe = folder.parent
     if not os.access(probe, os.W_OK | os.X_OK):
         raise input_error("command line", f"folder {probe} is not writable", f"change {flag}", flag)
 
@@ -100,16 +105,14 @@ def _check_outputs(trace: Path | None, plot: Path | None, out: Path | None) -> N
         if trace.is_dir():
             raise input_error("command line", f"--trace {trace} is a folder", "give a file name such as ops.json",
                               "--trace")
-        _writable_dir(trace, "--trace", create=False)
+        _writable_dir(trace.parent, "--trace", must_exist=True)
     if plot is not None:
-        if plot.exists() and not plot.is_dir():
-            raise input_error("command line", f"--plot {plot} is a file", "give a folder for the PNG files", "--plot")
-        _writable_dir(plot, "--plot", create=True)
+        _writable_dir(plot, "--plot", must_exist=False)
     if out is not None:
         from colossim.sweep.store import check_output_path
 
         check_output_path(out)
-        _writable_dir(out, "--out", create=False)
+        _writable_dir(out.parent, "--out", must_exist=True)
 
 
 def _config(scenario, cluster, config, policy, placement, spares, flagship, **flags) -> tuple[Any, dict]:
@@ -237,7 +240,9 @@ def _many(ops_cluster, cfg, seeds, grid, trace_jobs, engine, workers, address, o
     from colossim.ops.seeds import run_seeds
     from colossim.sweep.executors import make_executor
 
-    with make_executor(engine, workers, address) as executor:
+    # while workers run, anything printed to stdout (Ray's notice of a dead worker, say) goes to stderr:
+    # stdout carries the JSON alone
+    with contextlib.redirect_stdout(sys.stderr), make_executor(engine, workers, address) as executor:
         try:
             result = run_seeds(ops_cluster, cfg, seeds, executor, policies=grid, trace=trace_jobs, out=out)
         except BrokenProcessPool:

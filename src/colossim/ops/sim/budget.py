@@ -61,12 +61,12 @@ def check_work(estimate: WorkEstimate) -> WorkEstimate:
     """Refuse a run over a limit, naming the figure, the limit and what drives it."""
     if estimate.events > MAX_EVENTS:
         raise WorkTooLarge(
-            f"the run would take about {estimate.events:.3g} events ({estimate.jobs:,} jobs, "
-            f"{estimate.failures:.3g} node failures, {estimate.samples:.3g} samples), over the limit of "
-            f"{MAX_EVENTS:.3g}: use fewer jobs or days, a lower failure rate or a longer sample_every_s")
+            f"the run would take about {estimate.events:,.0f} events ({estimate.jobs:,} jobs, "
+            f"{estimate.failures:,.0f} node failures, {estimate.samples:,.0f} samples), over the limit of "
+            f"{MAX_EVENTS:,}: use fewer jobs or days, a lower failure rate or a longer sample_every_s")
     if estimate.memory_bytes > MAX_MEMORY_BYTES:
         raise WorkTooLarge(
-            f"the run would need about {estimate.memory_bytes / 2**30:.3g} GiB of memory ({estimate.jobs:,} jobs, "
-            f"{estimate.samples:.3g} samples), over the limit of {MAX_MEMORY_BYTES / 2**30:.0f} GiB: use fewer "
+            f"the run would need about {estimate.memory_bytes / 2**30:,.1f} GiB of memory ({estimate.jobs:,} jobs, "
+            f"{estimate.samples:,.0f} samples), over the limit of {MAX_MEMORY_BYTES / 2**30:.0f} GiB: use fewer "
             "jobs, fewer days or a longer sample_every_s")
     return estimate

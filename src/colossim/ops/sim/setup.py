@@ -63,7 +63,7 @@ def build_jobs(cluster: OpsCluster, workload: Workload, config: OpsConfig, rel: 
     spares = config.spares
     serve = serving_shares(cluster, config)
     trough = min(config.serving.curve) if config.serving is not None else 0.0
-    usable = np.array([p.max_nodes - spare_target(p.max_nodes, spares.fraction, spares.min_nodes)
+    usable = np.array([p.max_nodes - spare_target.py_func(p.max_nodes, spares.fraction, spares.min_nodes)
                        - round(serve[i] * trough * p.max_nodes) for i, p in enumerate(specs)], np.int64)
     big = np.iinfo(np.int64).max
     in_elig = ((elig[None, :] >> np.arange(P)[:, None]) & 1).astype(bool)

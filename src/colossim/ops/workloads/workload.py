@@ -136,7 +136,7 @@ class Workload:
             checkpoint_interval_s=pick(checkpoint_interval_s, float),
             checkpoint_write_s=pick(checkpoint_write_s, float),
             restart_s=pick(restart_s, float),
-            job_id=None if job_id is None else tuple(str(job_id[i]) for i in order),
+            job_id=None if job_id is None else tuple(np.asarray(job_id, dtype=str)[order].tolist()),
             group=pick(group, np.int64),
             groups=tuple(groups),
             source=source,
@@ -181,9 +181,10 @@ class Workload:
             [regroup(self), regroup(other)])
         ids = None
         if self.job_id is not None or other.job_id is not None:
-            ids = (self.job_id or tuple(f"{self.source}-{i}" for i in range(len(self)))) + (
-                other.job_id or tuple(f"{other.source}-{i}" for i in range(len(other)))
-            )
+            def named(w: Workload) -> tuple[str, ...]:
+                return w.job_id or tuple(np.char.add(f"{w.source}-", np.arange(len(w)).astype(str)).tolist())
+
+            ids = named(self) + named(other)
         return Workload.build(
             np.concatenate([self.submit_s, other.submit_s]),
             np.concatenate([self.gpus, other.gpus]),

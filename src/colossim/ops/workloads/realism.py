@@ -43,3 +43,24 @@ def realism(result: OpsResult, profile: str) -> list[RealismRow]:
         RealismRow("queue_s_median", p.median_queue_s, float(np.median(j.queue_s[started]))),
     ]
     return rows
+
+
+def main(seeds: tuple[int, ...] = (1, 2)) -> None:
+    """Print the realism table of docs/ops.md: Helios Venus and Earth at their traces' own job rates,
+    one shared queue and virtual-cluster quotas, EASY backfill, 181 days."""
+    from colossim.ops.config import OpsConfig
+    from colossim.ops.scenario import build_workload, simulate
+    from colossim.ops.workloads.helios import helios_cluster
+
+    jobs = {"venus": 125_303, "earth": 427_148}  # the traces' GPU jobs (helios_cluster_summary.csv)
+    for name, n in jobs.items():
+        cluster = helios_cluster(name)
+        for quotas in (None, {"helios": name}):
+            for seed in seeds:
+                policy = {"kind": "backfill"} | ({"quotas": quotas} if quotas else {})
+                cfg = OpsConfig.model_validate({"days": 181, "seed": seed, "policy": policy, "workload": {
+                    "profile": f"helios_{name}", "jobs": n, "scaling": "none"}})
+                rows = realism(simulate(cluster, build_workload(cluster, cfg), cfg), f"helios_{name}")
+                cells = ", ".join(f"{r.quantity} {r.simulated:,.4g} vs {r.trace:,.4g}"
+                                  + ("" if r.residual is None else f" ({r.residual:+.0%})") for r in rows)
+                print(f"{name} {'quotas' if quotas else 'shared'} seed {seed}: {cells}")

@@ -22,7 +22,7 @@ def pool(
     at_s: float = 0.0,
     burn_in_s: float = 0.0,
     rate: float | None = None,
-    kw: float = 1.275,
+    tdp_w: float | None = 700.0,
     deliveries: tuple[Delivery, ...] | None = None,
 ) -> PoolSpec:
     return PoolSpec(
@@ -31,15 +31,15 @@ def pool(
         gpn,
         domain,
         pod,
-        kw,
+        tdp_w,
         deliveries or (Delivery(at_s, nodes),),
         burn_in_s,
         failures_per_node_day=rate,
     )
 
 
-def cluster(*pools: PoolSpec) -> OpsCluster:
-    return OpsCluster("test", tuple(pools) or (pool(),))
+def cluster(*pools: PoolSpec, pue: float | None = 1.25) -> OpsCluster:
+    return OpsCluster("test", tuple(pools) or (pool(),), pue=pue)
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ def test_nodes_domains_and_pods():
     assert (gb200.gpus_per_node, gb200.nvlink_domain_gpus) == (4, 72)  # NVL72 racks as 4-GPU trays
     assert gb200.pod_nodes % gb200.nodes_per_domain == 0
     assert gb200.nodes_for([4, 72, 100]).tolist() == [1, 18, 36]
-    assert h100.kw_per_gpu > 1.0
+    # the energy model's inputs: the GPUs' TDPs (NVIDIA: H100 SXM 700 W, GB200 1,200 W) and the site's PUE
+    assert (h100.tdp_w, gb200.tdp_w) == (700.0, 1200.0)
+    assert 1.0 < cl.pue < 2.0
 
 
 def test_retirements_become_removals(minimal_spec):

@@ -55,9 +55,9 @@ def _runs(
             }
         )
         res = simulate(cl, build_workload(cl, cfg), cfg)
-        f = res.summary["flagship"]
-        assert f["status"] == "completed"
-        out.append((f["interruptions"], f["wall_days"] * DAY, f["goodput"]))
+        f = res.flagship
+        assert f.status == "completed"
+        out.append((f.interruptions, f.wall_days * DAY, f.goodput))
     plan = flagship_plan(cfg, cl)
     assert plan.nodes == NODES and plan.mttf_s == pytest.approx(mttf)
     return np.array(out), tau, mttf, compute
@@ -123,3 +123,34 @@ def test_young_and_daly_intervals_come_from_the_jobs_mttf(make_pool, make_cluste
         assert plan.checkpoint_interval_s == pytest.approx(
             young if rule == "young" else float(daly_interval_s(30.0, mttf))
         )
+
+
+def test_flagship_only_gives_the_goodput_of_colossim_train(make_pool, make_cluster):
+    """The flagship takes `colossim train`'s plan as it is (GPUs, ideal days, interval, blocking write,
+    restart) and the same failure preset, so with only the flagship on a pool that never makes it wait,
+    its mean goodput over seeds equals train's Monte Carlo mean within their combined spread."""
+    from colossim.cluster import load_cluster
+    from colossim.models.zoo import get_model
+    from colossim.plan.machine import job_machine
+    from colossim.train import ReliabilityOptions, plan_training
+
+    spec = load_cluster("colossus")
+    plan = plan_training(get_model("llama3-8b"), spec, job_machine(spec, "h100_sxm5"), 1.5e13, gpus=1024,
+                         options=ReliabilityOptions(failures="llama3_h100", monte_carlo_runs=2000, seed=3))
+    flag = FlagshipConfig.from_training(plan)
+    nodes = plan.gpus // 8
+    cl = make_cluster(make_pool(nodes=nodes + 64, pod=512))  # the preset's rate, spare nodes for repairs
+    runs = []
+    for seed in range(40):
+        cfg = OpsConfig.model_validate({"days": 4 * plan.expected_days, "seed": seed, "workload": {"jobs": 0},
+                                        "flagship": flag.model_dump(), "failures": {"preset": "llama3_h100"},
+                                        "sample_every_s": 10 * DAY})
+        res = simulate(cl, build_workload(cl, cfg), cfg)
+        assert res.flagship.status == "completed"
+        runs.append(res.flagship.goodput)
+    sim = np.array(runs)
+    mc = plan.monte_carlo["goodput"]
+    spread = math.hypot(sim.std(ddof=1) / math.sqrt(len(sim)), mc["std_error"])
+    assert plan.checkpoint.expected_failures_per_day * plan.expected_days > 5  # failures do matter here
+    assert abs(sim.mean() - mc["mean"]) < 3 * spread
+    assert flagship_plan(cfg, cl).checkpoint.interval_s == pytest.approx(plan.checkpoint.interval_s)

@@ -15,7 +15,7 @@ from colossim.ops import (
     simulate,
     trace_csv_text,
 )
-from colossim.ops.synthetic import synthetic_workload
+from colossim.ops.workloads.synthetic import synthetic_workload
 
 DAY = 86_400.0
 
@@ -53,15 +53,15 @@ def test_replay_reproduces_input_statistics(profile, nodes, make_pool, make_clus
     )
     res = simulate(cl, replay, cfg)
     jobs = res.jobs
-    ended = np.isin(jobs["status"], [STATUSES.index(o) for o in OUTCOMES])
+    ended = np.isin(jobs.status, [STATUSES.index(o) for o in OUTCOMES])
     assert ended.all(), res.status_counts()
-    assert res.summary["failures_hit_jobs"] > 0  # failures did happen and were recovered from
+    assert res.summary.failures_hit_jobs > 0  # failures did happen and were recovered from
 
     want = _stats(source.gpus, source.duration_s)
-    got = _stats(jobs["gpus"][ended], jobs["run_s"][ended])
+    got = _stats(jobs.gpus[ended], jobs.run_s[ended])
     for key in want:
         assert got[key] == pytest.approx(want[key], rel=0.05), key
     for i, name in enumerate(OUTCOMES):
         share_in = np.mean(source.outcome == i)
-        share_out = np.mean(jobs["status"] == STATUSES.index(name))
+        share_out = np.mean(jobs.status == STATUSES.index(name))
         assert share_out == pytest.approx(share_in, rel=0.05), name

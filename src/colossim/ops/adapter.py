@@ -10,7 +10,8 @@
   one 72-GPU NVLink domain.
 - Pods: a 3-tier fat tree of radix-k switches has (k/2)^2 endpoints per pod (Al-Fares et al.,
   SIGCOMM 2008): 4,096 GPUs for the 128-port SN5600; a rail-optimized fabric gives gpus_per_pod.
-- Power per GPU: the system's power_max_kw / its GPUs (GPU-weighted mean when vendors differ).
+- Power: each pool carries its GPU's TDP (catalog) and the cluster its site's PUE (`pue_of`), the inputs
+  of colossim.energy's power model (colossim.ops.energy).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from colossim.catalog import Catalog, load_catalog
-from colossim.cluster import ClusterSpec, load_cluster
+from colossim.cluster import ClusterSpec, load_cluster, pue_of
 from colossim.cluster.inventory import make_pool
 from colossim.ops.pools import DAY_S, Delivery, OpsCluster, PoolSpec, ramp
 
@@ -36,7 +37,7 @@ class _Acc:
     gpus_per_node: int
     nvlink_domain: int
     deliveries: list[Delivery]
-    kw_gpus: float = 0.0  # sum of kW per GPU x GPUs (for the weighted mean)
+    tdp_w: float | None = None
     gpus: int = 0
     phases: list[str] | None = None
 
@@ -84,7 +85,7 @@ def pools_from_cluster(
             key = (inv.gpu, gpn, inv.nvlink_domain)
             acc = pools.setdefault(key, _Acc(inv.gpu, gpn, inv.nvlink_domain, [], phases=[]))
             acc.deliveries.extend(ramp(arrive_start, arrive_end, inv.gpus // gpn, batches))
-            acc.kw_gpus += inv.power_max_kw / inv.gpus_per_system * inv.gpus
+            acc.tdp_w = float(catalog.gpus[inv.gpu].tdp_w)
             acc.gpus += inv.gpus
             if phase.name not in acc.phases:
                 acc.phases.append(phase.name)
@@ -113,7 +114,7 @@ def pools_from_cluster(
                 gpus_per_node=acc.gpus_per_node,
                 nvlink_domain_gpus=acc.nvlink_domain,
                 pod_nodes=pod_nodes,
-                kw_per_gpu=acc.kw_gpus / acc.gpus if acc.gpus else 0.0,
+                tdp_w=acc.tdp_w,
                 deliveries=tuple(acc.deliveries),
                 burn_in_s=burn_in_days * DAY_S,
                 phase=",".join(acc.phases or []),
@@ -129,6 +130,7 @@ def pools_from_cluster(
             f"delivery ramp {ramp_days:g} d and burn-in {burn_in_days:g} d before each phase date "
             f"(estimates); pods of {pod} GPUs",
         ),
+        pue=pue_of(spec, catalog),
     )
 
 
@@ -137,9 +139,9 @@ HELIOS_SCENARIOS = {"helios-venus": "venus", "helios-earth": "earth"}
 
 def load_ops_cluster(name_or_path: str, **kwargs) -> OpsCluster:
     """`load_cluster` (a built-in scenario such as 'colossus', or a cluster YAML file) turned into pools;
-    'helios-venus' / 'helios-earth' give the measured Helios capacity series (colossim.ops.helios)."""
+    'helios-venus' / 'helios-earth' give the measured Helios capacity series (colossim.ops.workloads.helios)."""
     if name_or_path in HELIOS_SCENARIOS:
-        from colossim.ops.helios import helios_cluster
+        from colossim.ops.workloads.helios import helios_cluster
 
         return helios_cluster(HELIOS_SCENARIOS[name_or_path])
     return pools_from_cluster(load_cluster(name_or_path), **kwargs)

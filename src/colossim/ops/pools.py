@@ -32,7 +32,7 @@ class PoolSpec:
     gpus_per_node: int
     nvlink_domain_gpus: int  # GPUs sharing one NVLink domain (8 for HGX, 72 for NVL72)
     pod_nodes: int  # nodes per pod: the network unit a job should stay inside
-    kw_per_gpu: float  # system power at full load divided by its GPUs
+    tdp_w: float | None  # the GPU's TDP (catalog), for the energy model; None: unknown (no energy figure)
     deliveries: tuple[Delivery, ...]
     burn_in_s: float = 0.0
     failures_per_node_day: float | None = None  # None: the simulation default, scaled to this node size
@@ -49,10 +49,10 @@ class PoolSpec:
                 f"pool {self.name}: NVLink domain ({self.nvlink_domain_gpus} GPUs) must be a multiple "
                 f"of the node size ({self.gpus_per_node}) or divide it"
             )
-        if self.kw_per_gpu < 0 or self.burn_in_s < 0:
-            raise ValueError(f"pool {self.name}: kw_per_gpu and burn_in_s must be >= 0")
-        if self.failures_per_node_day is not None and self.failures_per_node_day < 0:
-            raise ValueError(f"pool {self.name}: failures_per_node_day must be >= 0")
+        if (self.tdp_w is not None and not (0 < self.tdp_w < math.inf)) or not (0 <= self.burn_in_s < math.inf):
+            raise ValueError(f"pool {self.name}: tdp_w must be > 0 (or None) and burn_in_s >= 0, both finite")
+        if self.failures_per_node_day is not None and not (0 <= self.failures_per_node_day < math.inf):
+            raise ValueError(f"pool {self.name}: failures_per_node_day must be >= 0 and finite")
         installed = 0
         for d in sorted(self.deliveries, key=lambda d: d.at_s):
             if not math.isfinite(d.at_s):
@@ -105,6 +105,7 @@ class OpsCluster:
     start: date | None = None
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    pue: float | None = None  # facility power / IT power of the site; None: unknown (IT energy only)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.pools]
@@ -166,7 +167,7 @@ def pool_from_capacity_series(
     gpus_per_node: int = 8,
     nvlink_domain_gpus: int = 8,
     pod_nodes: int = 64,
-    kw_per_gpu: float = 0.0,
+    tdp_w: float | None = None,
     source: str = "",
 ) -> PoolSpec:
     """A pool whose in-service GPU count follows a measured series (day offsets, GPUs on that day): the
@@ -184,7 +185,7 @@ def pool_from_capacity_series(
         gpus_per_node=gpus_per_node,
         nvlink_domain_gpus=nvlink_domain_gpus,
         pod_nodes=pod_nodes,
-        kw_per_gpu=kw_per_gpu,
+        tdp_w=tdp_w,
         deliveries=deliveries,
         source=source,
     )

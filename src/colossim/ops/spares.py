@@ -7,11 +7,12 @@
   restarts in place after its restart time; a repaired node refills the spares first. Anchors: Delta
   ~5 % over-provisioning; BLOOM 4 spare nodes per 48 (8 %); OPT 12-18 buffer hosts per ~124
   (reliability.md sec. 3).
+The target is ceil(fraction x nodes in service), at least min_nodes, at most the nodes in service
+(colossim.ops.sim.poolstate.spare_target_for, the one place it is computed).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,23 +24,16 @@ class _Strict(BaseModel):
 
 class NoSpares(_Strict):
     kind: Literal["none"] = "none"
-
-    def target(self, in_service_nodes: int) -> int:
-        return 0
-
+    fraction: Literal[0.0] = 0.0
+    min_nodes: Literal[0] = 0
     min_job_nodes: int = 1
 
 
 class ReservedSpares(_Strict):
     kind: Literal["reserved"] = "reserved"
     fraction: float = Field(0.01, ge=0, lt=1, description="share of in-service nodes held as spares")
-    min_nodes: int = Field(0, ge=0)
+    min_nodes: int = Field(0, ge=0, le=10_000_000)
     min_job_nodes: int = Field(1, ge=1, description="only jobs with at least this many nodes use spares")
-
-    def target(self, in_service_nodes: int) -> int:
-        if in_service_nodes <= 0:
-            return 0
-        return min(in_service_nodes, max(self.min_nodes, math.ceil(self.fraction * in_service_nodes)))
 
 
 SparesConfig = Annotated[NoSpares | ReservedSpares, Field(discriminator="kind")]

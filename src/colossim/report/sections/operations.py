@@ -32,7 +32,7 @@ SUMMARY_ROWS: dict[str, tuple[str, str, float]] = {
     "repairs": ("node repairs", "repairs", 1.0),
     "queue_time_s_median": ("queue wait, median", "h", 1 / 3600),
     "queue_time_s_p95": ("queue wait, 95th percentile", "h", 1 / 3600),
-    "energy_mwh": ("energy of busy GPU systems", "GWh", 1e-3),
+    "energy_mwh": ("facility energy (IT power by utilisation x PUE)", "GWh", 1e-3),
 }
 FLAGSHIP_ROWS: dict[str, tuple[str, str, float]] = {
     "gpus": ("flagship run: GPUs", "GPUs", 1.0),
@@ -80,16 +80,15 @@ def run_operations(ctx: Context):
 
 def _series(result) -> OpsSeries:
     s = result.series
-    goodput = s.get("goodput")
-    flag = result.summary.get("flagship") or {}
+    flag = result.flagship
     span = None
-    if flag.get("start_day") is not None:
-        span = (flag["start_day"], flag["end_day"] if flag.get("end_day") is not None else result.summary["days"])
+    if flag is not None and flag.start_day is not None:
+        span = (flag.start_day, flag.end_day if flag.end_day is not None else result.summary.days)
     return OpsSeries(
-        days=np.asarray(s["t_s"]) / DAY_S, capacity_gpus=np.asarray(s["capacity_gpus"]),
-        busy_gpus=np.asarray(s["busy_gpus"]), down_gpus=np.asarray(s["down_gpus"]),
-        utilisation=np.asarray(s["utilisation"]), goodput=None if goodput is None else np.asarray(goodput),
-        power_mw=np.asarray(s["power_mw"]), period_goodput=result.summary.get("goodput"), flagship_days=span,
+        days=np.asarray(s.t_s) / DAY_S, capacity_gpus=np.asarray(s.capacity_gpus),
+        busy_gpus=np.asarray(s.busy_gpus), down_gpus=np.asarray(s.down_gpus),
+        utilisation=np.asarray(s.utilisation), goodput=None,
+        power_mw=np.asarray(s.power_mw), period_goodput=result.summary.goodput, flagship_days=span,
     )
 
 
@@ -109,7 +108,7 @@ def _table_rows(summary: dict) -> list[dict]:
 def build(ctx: Context) -> SectionOutput:
     o = ctx.options
     cluster, config, result = run_operations(ctx)
-    summary = result.summary
+    summary = result.to_dict()["summary"]
     day0 = cluster.start or min(p.start for p in ctx.spec.phases)
     figure = operations_figure(_series(result), ctx.spec.name, o.ops_days, day0)
     rows = _table_rows(summary)
@@ -139,8 +138,7 @@ def build(ctx: Context) -> SectionOutput:
             f"{flag.get('interruptions', 0):,} interruptions and a simulated goodput of "
             f"{(flag.get('goodput') or 0):.1%} (Daly's formula expects {(flag.get('expected_goodput_daly') or 0):.1%})."
         )
-    if result.series.get("goodput") is None:
-        facts.append("Goodput is reported for the whole period; the simulator gives utilisation over time.")
+    facts.append("Goodput is reported for the whole period; the simulator gives utilisation over time.")
     section = Section("operations", f"A simulated {'year' if o.ops_days >= 360 else 'period'} of operations",
                       (text, Bullets(tuple(facts)), table, figure))
     numbers = {"operations": {"config": config.model_dump(mode="json"), "summary": summary}}
@@ -157,7 +155,7 @@ def _assumptions(config) -> tuple[AssumptionRow, ...]:
         AssumptionRow("operations", "simulated period", config.days, "days", "report option (--ops-days)"),
         AssumptionRow("operations", "jobs", w.jobs, "jobs", "report option"),
         AssumptionRow("operations", "workload profile", w.profile, "-",
-                      "job sizes and run times fitted to a public trace summary (colossim.ops.fit)"),
+                      "job sizes and run times fitted to a public trace summary (colossim.ops.workloads.fit)"),
         AssumptionRow("operations", "offered load", w.target_load, "GPU-time asked / GPU-time in service",
                       "colossim.ops default"),
         AssumptionRow("operations", "scheduling policy", config.policy.kind, "-", "report choice"),

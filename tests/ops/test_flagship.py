@@ -149,8 +149,8 @@ def test_flagship_only_gives_the_goodput_of_colossim_train(make_pool, make_clust
         assert res.flagship.status == "completed"
         runs.append(res.flagship.goodput)
     sim = np.array(runs)
-    mc = plan.monte_carlo["goodput"]
-    spread = math.hypot(sim.std(ddof=1) / math.sqrt(len(sim)), mc["std_error"])
+    mc = plan.monte_carlo.goodput
+    spread = math.hypot(sim.std(ddof=1) / math.sqrt(len(sim)), mc.std_error)
     assert plan.checkpoint.expected_failures_per_day * plan.expected_days > 5  # failures do matter here
-    assert abs(sim.mean() - mc["mean"]) < 3 * spread
+    assert abs(sim.mean() - mc.mean) < 3 * spread
     assert flagship_plan(cfg, cl).checkpoint.interval_s == pytest.approx(plan.checkpoint.interval_s)

@@ -1,6 +1,5 @@
-"""A small event simulation of one replica serving a Poisson request stream, iteration by iteration, on the
-discrete-event core of the operations simulator (colossim.ops.engine: a heap of timed events and seeded
-random streams).
+"""A small event simulation of one replica serving a Poisson request stream, iteration by iteration, on a heap
+of timed events and a seeded request stream (serve.events).
 
 The engine loop is continuous batching with chunked prefill: each iteration runs every admitted request's
 next token and fills the rest of the token budget with prompt tokens of the requests waiting, first come
@@ -18,16 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from colossim.ops.engine import ARRIVAL, JOB_END, EventQueue, spawn_streams
 from colossim.perf.hardware import HardwareArrays
 from colossim.serve.constants import ServeConstants, constants
+from colossim.serve.events import ARRIVAL, ITERATION, EventQueue, request_stream
 from colossim.serve.layout import ServeLayoutArrays
 from colossim.serve.shapes import ServeModel
 from colossim.serve.step import accepted_tokens, stage_time
 from colossim.serve.throughput import ServeArrays, busiest_prefill
 from colossim.serve.workload import RequestMix
-
-ITERATION = JOB_END  # event kinds borrowed from the core: an iteration ends like a job ends
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def simulate_replica(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     if requests is None:
         in_flight = rate_rps * float(w.output) * period(max(float(res.batch[0]), 1.0), 0.0) / acc
         requests = int(np.clip(4.0 * in_flight + 400.0, 600.0, 10000.0))
-    rng = spawn_streams(seed)["workload"]
+    rng = request_stream(seed)
     prompts, outputs = mix.sample(requests, rng)
     arrivals = np.cumsum(rng.exponential(1.0 / rate_rps, size=requests))
     budget = float(res.memory.budget_tokens[0])

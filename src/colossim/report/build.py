@@ -10,8 +10,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from colossim import __version__
 from colossim.report.context import Context, ReportOptions, build_context
-from colossim.report.document import Report
+from colossim.report.document import Provenance, Report
 from colossim.report.sections import (
     SectionOutput,
     assumptions,
@@ -55,9 +56,11 @@ def clean(value: Any) -> Any:
     return value
 
 
-def build_report(options: ReportOptions | None = None, progress: Progress | None = None) -> Report:
+def build_report(options: ReportOptions | None = None, progress: Progress | None = None,
+                 command: str | None = None) -> Report:
     """The whole report for `options` (default: the built-in Colossus scenario, the real thing).
-    `progress(label)` is called before each step."""
+    `progress(label)` is called before each step; `command` is the command line that asked for it (the page's
+    footer quotes it; None: built through the Python API)."""
     options = options or ReportOptions()
     say = progress or (lambda _label: None)
     started = time.perf_counter()
@@ -91,6 +94,7 @@ def build_report(options: ReportOptions | None = None, progress: Progress | None
                   "it comes from."),
         sections=tuple(outputs[sid].section for sid in ORDER),
         numbers=clean(numbers),
+        provenance=Provenance(__version__, date.today().isoformat(), command),
     )
 
 

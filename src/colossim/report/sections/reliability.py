@@ -29,6 +29,7 @@ from colossim.reliability.presets import FailurePresetName
 from colossim.report.context import Context
 from colossim.report.document import Paragraph, Section, Table
 from colossim.report.figures import GoodputCurve, RateLine, goodput_figure, interruptions_figure
+from colossim.report.format import duration_words
 from colossim.report.sections import AssumptionRow, SectionOutput
 from colossim.train import CheckpointChain, JobStorage, checkpoint_chain, hot_spares
 
@@ -112,14 +113,6 @@ def phase_reliability(ctx: Context) -> list[PhaseReliability]:
                                         spares.mean_nodes_down))
     ctx.cache["reliability"] = out
     return out
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:,.1f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:,.1f} minutes"
-    return f"{seconds / 3600:,.1f} hours"
 
 
 def restart_sensitivity(ctx: Context) -> pd.DataFrame:
@@ -244,7 +237,7 @@ def build(ctx: Context) -> SectionOutput:
         f"{'the training job on' if trained else 'a job on all'} {last.gpus:,} GPUs is interrupted "
         f"{last.plan.expected_failures_per_day:,.0f} times a day, "
         f"every {last.plan.job_mttf_h * 60:,.0f} minutes on average. Saving a checkpoint every "
-        f"{_duration(last.plan.interval_s)} and restarting in {_duration(last.plan.restart_s)} "
+        f"{duration_words(last.plan.interval_s)} and restarting in {duration_words(last.plan.restart_s)} "
         f"keeps {last.plan.ettr_daly:.0%} of the wall time useful; most of the rest goes to {worst} "
         f"({shares[worst]:.0%} of the wall time)."
     )

@@ -1,0 +1,192 @@
+"""A simulated period of operations: capacity and its use, utilisation and facility power on a calendar axis,
+and how long jobs waited to start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from colossim.report.document import Figure, Panel
+from colossim.report.figures.base import (
+    calendar_axis,
+    categories,
+    day_dates,
+    label_bars,
+    legend_above,
+    new_panel,
+    styled,
+    title_with_legend,
+    to_panel,
+)
+from colossim.report.format import duration_words, in_words
+from colossim.report.palette import INK, quantity_colour
+
+
+@dataclass(frozen=True)
+class OpsSeries:
+    """The simulator's samples (days since `start`), and facility power by the headline's chain."""
+
+    days: np.ndarray
+    capacity_gpus: np.ndarray
+    busy_gpus: np.ndarray
+    down_gpus: np.ndarray
+    utilisation: np.ndarray  # per sample interval, 0..1
+    facility_power_mw: np.ndarray  # the occupancy at each sample through the headline's power chain
+    headline_power_mw: np.ndarray  # the same chain with every GPU in service busy (a phase's headline MW once
+    # all its GPUs are in)
+    period_goodput: float | None = None  # over the whole period (the simulator gives no goodput series)
+    flagship_days: tuple[float, float] | None = None  # the flagship run's start and end (or last) day
+
+
+def daily_means(days: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean per whole day (NaN-aware), for readable lines: (mid-day, mean)."""
+    day = np.floor(days).astype(int)
+    keep = np.isfinite(values)
+    if not keep.any():
+        return np.zeros(0), np.zeros(0)
+    sums = np.bincount(day[keep], weights=values[keep])
+    counts = np.bincount(day[keep])
+    ok = counts > 0
+    return np.nonzero(ok)[0] + 0.5, sums[ok] / counts[ok]
+
+
+def _capacity_panel(s: OpsSeries, start: date, days: float) -> Panel:
+    fig, ax = new_panel()
+    t = day_dates(start, s.days)
+    ax.fill_between(t, 0, s.capacity_gpus / 1e3, step="post", color=quantity_colour("in_service"), label="in service")
+    ax.fill_between(t, 0, s.busy_gpus / 1e3, step="post", color=quantity_colour("busy"), alpha=0.9,
+                    label="busy with jobs")
+    ax.plot(t, s.down_gpus / 1e3, color=quantity_colour("down"), lw=1, label="down for repair", drawstyle="steps-post")
+    if s.flagship_days is not None:
+        a, b = day_dates(start, np.asarray(s.flagship_days))
+        ax.axvspan(a, b, color=quantity_colour("flagship"), alpha=0.15, label="flagship training run")
+    ax.set_ylabel("thousand GPUs")
+    ax.set_xlim(t[0], day_dates(start, np.array([days]))[0])
+    calendar_axis(ax)
+    legend_above(ax, ncol=2)
+    title_with_legend(ax, "GPUs in service, busy and down", 2)
+    peak = float(np.max(s.capacity_gpus)) if len(s.capacity_gpus) else 0.0
+    alt = (f"Areas over the calendar from {start.isoformat()} for {days:g} days: GPUs in service rise to "
+           f"{peak:,.0f} as racks arrive; busy GPUs average {np.mean(s.busy_gpus):,.0f}; GPUs down for repair average "
+           f"{np.mean(s.down_gpus):,.0f}" + ("; a band marks the flagship training run." if s.flagship_days else "."))
+    return to_panel(fig, alt, "operations-capacity", wide=False)
+
+
+def _utilisation_panel(s: OpsSeries, start: date, days: float) -> Panel:
+    fig, ax = new_panel()
+    d, u = daily_means(s.days, s.utilisation)
+    ax.plot(day_dates(start, d), 100 * u, color=quantity_colour("utilisation"), lw=1.4)
+    ax.set(ylabel="% busy (daily mean)", ylim=(0, 105))
+    ax.set_xlim(day_dates(start, np.array([0.0, days])))
+    calendar_axis(ax)
+    ax.set_title("Utilisation: busy GPUs / GPUs in service")
+    low, high, mean = (float(f(u)) if len(u) else 0.0 for f in (np.min, np.max, np.mean))
+    alt = f"A line of the daily mean utilisation over the period: from {low:.0%} to {high:.0%}, mean {mean:.0%}."
+    return to_panel(fig, alt, "operations-utilisation", wide=False)
+
+
+def _power_panel(s: OpsSeries, start: date, days: float) -> Panel:
+    fig, ax = new_panel()
+    t = day_dates(start, s.days)
+    d, p = daily_means(s.days, s.facility_power_mw)
+    ax.plot(day_dates(start, d), p, color=quantity_colour("power_sustained"), lw=1.4,
+            label="simulated occupancy (daily mean)")
+    ax.plot(t, s.headline_power_mw, color=INK, ls="--", lw=1.1, drawstyle="steps-post",
+            label="every GPU in service busy (a phase's headline MW once all are in)")
+    ax.set(ylabel="facility MW")
+    ax.set_ylim(0, max(float(np.nanmax(s.headline_power_mw)) if len(t) else 1.0, 1.0) * 1.08)
+    ax.set_xlim(t[0], day_dates(start, np.array([days]))[0])
+    calendar_axis(ax)
+    legend_above(ax, ncol=1)
+    title_with_legend(ax, "Facility power, by the headline's power chain", 2)
+    alt = (f"A line of facility power over the period, daily mean, peaking at {float(np.max(p)) if len(p) else 0:,.0f} "
+           f"MW, under a dashed step of the same chain with every GPU in service busy, ending at "
+           f"{float(s.headline_power_mw[-1]) if len(t) else 0:,.0f} MW.")
+    return to_panel(fig, alt, "operations-power", wide=False)
+
+
+@styled
+def operations_figure(s: OpsSeries, scenario: str, days: float, start: date) -> Figure:
+    panels = (_capacity_panel(s, start, days), _utilisation_panel(s, start, days), _power_panel(s, start, days))
+    util = float(np.nanmean(s.utilisation)) if np.isfinite(s.utilisation).any() else 0.0
+    _, p = daily_means(s.days, s.facility_power_mw)
+    _, h = daily_means(s.days, s.headline_power_mw)  # same samples, so the same days
+    peak = float(np.max(p)) if len(p) else 0.0
+    headline = float(h[np.argmax(p)]) if len(p) else 0.0
+    good = "" if s.period_goodput is None else f", useful work {s.period_goodput:.0%} of it over the period"
+    takeaway = f"The GPUs in service were busy {util:.0%} of the time{good}"
+    if headline > 0:
+        takeaway += (f"; facility power peaked at {peak:,.0f} MW, {peak / headline:.0%} of the {headline:,.0f} MW the "
+                     "headline's chain gives with every GPU then in service busy")
+    takeaway += "."
+    return Figure(
+        "operations", f"{scenario}: {days:g} simulated days of operations",
+        "Jobs, node failures, repairs and rack deliveries simulated over the period: capacity and its use, the busy "
+        "share (the simulator gives goodput for the whole period, not over time), and facility power: the busy "
+        "GPUs at the training draw and the idle ones at zero load, each with its share of the IT overhead, times "
+        "PUE (colossim.energy.fleet, as the headline).",
+        takeaway, panels)
+
+
+@dataclass(frozen=True)
+class QueueWaits:
+    """How long each job that started waited, seconds (zero: it started when submitted)."""
+
+    waits_s: np.ndarray
+    not_started: int = 0  # jobs still queued at the end of the period
+
+
+WAIT_BINS = ((60.0, "under 1 min"), (600.0, "1-10 min"), (3600.0, "10 min-1 h"), (21_600.0, "1-6 h"),
+             (86_400.0, "6-24 h"), (604_800.0, "1-7 days"), (np.inf, "over 7 days"))
+ZERO_WAIT_S = 1e-6  # a wait this short is no wait (event times are floats)
+
+
+def wait_shares(waits_s: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Share of jobs per wait bin, a bin of its own for no wait first: nothing is dropped, shares add to 1."""
+    w = np.asarray(waits_s, dtype=float)
+    w = w[np.isfinite(w)]
+    labels = ["no wait", *(label for _, label in WAIT_BINS)]
+    if w.size == 0:
+        return labels, np.zeros(len(labels))
+    edges = np.array([ZERO_WAIT_S, *(e for e, _ in WAIT_BINS)])
+    index = np.searchsorted(edges, w, side="left")  # 0: no wait, i: (edges[i-1], edges[i]]
+    return labels, np.bincount(index, minlength=len(labels))[: len(labels)] / w.size
+
+
+@styled
+def queue_figure(q: QueueWaits) -> Figure:
+    labels, shares = wait_shares(q.waits_s)
+    fig, ax = new_panel(size=(7.0, 3.3))
+    x = categories(ax, labels)
+    colours = [quantity_colour("in_service")] + [quantity_colour("queue_wait")] * (len(labels) - 1)
+    drawn = ax.bar(x, 100 * shares, 0.65, color=colours, edgecolor=quantity_colour("queue_wait"), lw=0.8)
+    label_bars(ax, drawn, [f"{100 * v:.0f} %" if v >= 0.005 else ("<1 %" if v > 0 else "0") for v in shares])
+    ax.set(ylabel="% of jobs that started", title="How long jobs waited to start")
+    ax.tick_params(axis="x", labelsize=8, rotation=30)
+    n = int(np.isfinite(q.waits_s).sum())
+    w = np.asarray(q.waits_s, dtype=float)[np.isfinite(q.waits_s)]
+    alt = ("Bars of the share of jobs by wait before starting, the first bar for jobs that did not wait: " + "; ".join(
+        f"{label} {v:.1%}" for label, v in zip(labels, shares, strict=True)) + f"; {n:,} jobs started"
+           + (f", {q.not_started:,} still queued at the end." if q.not_started else "."))
+    takeaway = _queue_takeaway(n, shares[0], w)
+    return Figure("queue", "Queue waits", "Wait from submission to first start of every job that started, in bins; "
+                  "jobs that started at once have a bin of their own, so no wait is dropped.", takeaway,
+                  (to_panel(fig, alt, "queue"),))
+
+
+def _queue_takeaway(started: int, no_wait: float, waits_s: np.ndarray) -> str:
+    if started == 0:
+        return "No job started in the simulated period."
+    jobs = in_words(started, "jobs")
+    if no_wait >= 1.0:
+        return f"Every one of the {jobs} that started did so the moment it was submitted: nobody queued."
+    median, p95 = float(np.median(waits_s)), float(np.percentile(waits_s, 95))
+    text = f"{no_wait:.0%} of the {jobs} that started did not wait at all"
+    if median > ZERO_WAIT_S:
+        text += f"; the median wait was {duration_words(median)}"
+    return text + f"; 95 % started within {duration_words(p95)}." if p95 > ZERO_WAIT_S else text + "."
+
+
+__all__ = ["WAIT_BINS", "OpsSeries", "QueueWaits", "daily_means", "operations_figure", "queue_figure", "wait_shares"]

@@ -28,7 +28,7 @@ from colossim.report.figures import (
     queue_figure,
     training_figure,
 )
-from colossim.report.figures.operations import ZERO_WAIT_S, wait_shares
+from colossim.report.figures.operations import ZERO_WAIT_S, wait_counts
 from colossim.report.format import fmt_value, in_words
 from colossim.report.palette import GPU_COLOURS, QUANTITY_COLOURS, gpu_colour, mix_colour
 
@@ -103,20 +103,19 @@ def test_the_palette_gives_each_quantity_and_gpu_its_own_colour():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.just(0.0), st.floats(0, 1e7)), max_size=200))
-def test_wait_shares_keep_every_zero_wait(waits):
+def test_wait_counts_keep_every_zero_wait(waits):
     w = np.array(waits, dtype=float)
-    labels, shares = wait_shares(w)
-    assert labels[0] == "no wait" and len(labels) == len(shares)
-    if w.size:
-        assert shares.sum() == np.float64(1.0) or abs(shares.sum() - 1.0) < 1e-12, "every job in one bin"
-        assert shares[0] == np.mean(w <= ZERO_WAIT_S), "the zero bin is the share of jobs that did not wait"
-    else:
-        assert not shares.any()
+    labels, counts = wait_counts(w)
+    assert labels[0] == "no wait" and len(labels) == len(counts)
+    assert counts.sum() == w.size, "every job in one bin"
+    assert counts[0] == np.sum(w <= ZERO_WAIT_S), "the zero bin counts the jobs that did not wait"
+    assert counts[1] == np.sum((w > ZERO_WAIT_S) & (w <= 60.0))
 
 
 def test_queue_takeaway_states_the_zero_share():
     fig = queue_figure(QueueWaits(np.array([0.0, 0.0, 0.0, 120.0])))
-    assert fig.takeaway.startswith("75% of the 4 jobs that started did not wait at all")
+    assert fig.takeaway.startswith("3 of the 4 jobs that started (75.0 %) did not wait at all")
+    assert fig.takeaway.endswith("the longest wait was 2.0 minutes.")
     everyone = queue_figure(QueueWaits(np.zeros(10)))
     assert "nobody queued" in everyone.takeaway
 

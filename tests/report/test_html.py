@@ -43,10 +43,13 @@ def test_html_is_self_contained_and_escaped():
 
 def test_sources_are_links_and_other_text_stays_text():
     assert str(linked("see https://example.org/a.pdf.")) == (
-        'see <a href="https://example.org/a.pdf" rel="noreferrer">https://example.org/a.pdf</a>.')
+        'see <a href="https://example.org/a.pdf" title="https://example.org/a.pdf" rel="noreferrer">'
+        "example.org/a.pdf</a>.")
+    long = "https://www.example.org/" + "x" * 80
+    assert f'href="{long}"' in linked(long) and ">example.org/" + "x" * 27 + "\u2026</a>" in linked(long)
     assert str(linked("<b>vendor</b> sheet")) == "&lt;b&gt;vendor&lt;/b&gt; sheet"
     page = render_html(_report())
-    assert '<a href="https://example.org/pue-report.pdf" rel="noreferrer">' in page
+    assert '<a href="https://example.org/pue-report.pdf" title=' in page
 
 
 def test_grouped_table_is_collapsible_and_stacks_on_phones():

@@ -18,6 +18,15 @@ _NUMBER = re.compile(r"^[-+]?[\d,.]+ ?%?$|^-$|^\d{4}-\d{2}-\d{2}$")  # right-ali
 _URL = re.compile(r"https?://[^\s<>\"')\];,]+(?:\([^\s<>\"()]*\)[^\s<>\"')\];,]*)*")
 
 
+LINK_TEXT = 40  # characters of a URL shown as its link's text (the whole URL is the link and its tooltip)
+
+
+def _link_text(url: str) -> str:
+    """'https://www.example.org/a/long/path' -> 'example.org/a/long/path', cut at LINK_TEXT with an ellipsis."""
+    short = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return short if len(short) <= LINK_TEXT else short[: LINK_TEXT - 1] + "\u2026"
+
+
 def linked(text: object) -> Markup:
     """Escaped text with every http(s) URL in it as a link (sources are clickable; other text stays text)."""
     text = str(text)
@@ -25,7 +34,7 @@ def linked(text: object) -> Markup:
     for m in _URL.finditer(text):
         url = m.group(0).rstrip(".")
         out.append(escape(text[last:m.start()]))
-        out.append(Markup('<a href="{0}" rel="noreferrer">{0}</a>').format(url))
+        out.append(Markup('<a href="{0}" title="{0}" rel="noreferrer">{1}</a>').format(url, _link_text(url)))
         last = m.start() + len(url)
     out.append(escape(text[last:]))
     return Markup("").join(out)

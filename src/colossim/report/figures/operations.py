@@ -13,7 +13,6 @@ from colossim.report.figures.base import (
     calendar_axis,
     categories,
     day_dates,
-    label_bars,
     legend_above,
     new_panel,
     styled,
@@ -61,7 +60,8 @@ def _capacity_panel(s: OpsSeries, start: date, days: float) -> Panel:
     ax.plot(t, s.down_gpus / 1e3, color=quantity_colour("down"), lw=1, label="down for repair", drawstyle="steps-post")
     if s.flagship_days is not None:
         a, b = day_dates(start, np.asarray(s.flagship_days))
-        ax.axvspan(a, b, color=quantity_colour("flagship"), alpha=0.15, label="flagship training run")
+        ax.plot([a, b], [1.0, 1.0], transform=ax.get_xaxis_transform(), color=quantity_colour("flagship"), lw=5,
+                solid_capstyle="butt", clip_on=False, label="flagship training run")
     ax.set_ylabel("thousand GPUs")
     ax.set_xlim(t[0], day_dates(start, np.array([days]))[0])
     calendar_axis(ax)
@@ -70,7 +70,8 @@ def _capacity_panel(s: OpsSeries, start: date, days: float) -> Panel:
     peak = float(np.max(s.capacity_gpus)) if len(s.capacity_gpus) else 0.0
     alt = (f"Areas over the calendar from {start.isoformat()} for {days:g} days: GPUs in service rise to "
            f"{peak:,.0f} as racks arrive; busy GPUs average {np.mean(s.busy_gpus):,.0f}; GPUs down for repair average "
-           f"{np.mean(s.down_gpus):,.0f}" + ("; a band marks the flagship training run." if s.flagship_days else "."))
+           f"{np.mean(s.down_gpus):,.0f}" + ("; a bar along the top marks the flagship training run."
+                                             if s.flagship_days else "."))
     return to_panel(fig, alt, "operations-capacity", wide=False)
 
 
@@ -92,15 +93,15 @@ def _power_panel(s: OpsSeries, start: date, days: float) -> Panel:
     t = day_dates(start, s.days)
     d, p = daily_means(s.days, s.facility_power_mw)
     ax.plot(day_dates(start, d), p, color=quantity_colour("power_sustained"), lw=1.4,
-            label="simulated occupancy (daily mean)")
+            label="simulated (daily mean)")
     ax.plot(t, s.headline_power_mw, color=INK, ls="--", lw=1.1, drawstyle="steps-post",
-            label="every GPU in service busy (a phase's headline MW once all are in)")
+            label="every GPU in service busy")
     ax.set(ylabel="facility MW")
     ax.set_ylim(0, max(float(np.nanmax(s.headline_power_mw)) if len(t) else 1.0, 1.0) * 1.08)
     ax.set_xlim(t[0], day_dates(start, np.array([days]))[0])
     calendar_axis(ax)
     legend_above(ax, ncol=1)
-    title_with_legend(ax, "Facility power, by the headline's power chain", 2)
+    title_with_legend(ax, "Facility power (the headline's chain)", 2)
     alt = (f"A line of facility power over the period, daily mean, peaking at {float(np.max(p)) if len(p) else 0:,.0f} "
            f"MW, under a dashed step of the same chain with every GPU in service busy, ending at "
            f"{float(s.headline_power_mw[-1]) if len(t) else 0:,.0f} MW.")
@@ -143,50 +144,63 @@ WAIT_BINS = ((60.0, "under 1 min"), (600.0, "1-10 min"), (3600.0, "10 min-1 h"),
 ZERO_WAIT_S = 1e-6  # a wait this short is no wait (event times are floats)
 
 
-def wait_shares(waits_s: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Share of jobs per wait bin, a bin of its own for no wait first: nothing is dropped, shares add to 1."""
+def wait_counts(waits_s: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Jobs per wait bin, a bin of its own for no wait first: nothing is dropped, the counts add up to the jobs."""
     w = np.asarray(waits_s, dtype=float)
     w = w[np.isfinite(w)]
     labels = ["no wait", *(label for _, label in WAIT_BINS)]
-    if w.size == 0:
-        return labels, np.zeros(len(labels))
     edges = np.array([ZERO_WAIT_S, *(e for e, _ in WAIT_BINS)])
     index = np.searchsorted(edges, w, side="left")  # 0: no wait, i: (edges[i-1], edges[i]]
-    return labels, np.bincount(index, minlength=len(labels))[: len(labels)] / w.size
+    return labels, np.bincount(index, minlength=len(labels))[: len(labels)]
+
+
+def _share(count: int, total: int) -> str:
+    share = count / total if total else 0.0
+    return "0" if count == 0 else ("<0.1 %" if share < 0.001 else f"{100 * share:.1f} %")
 
 
 @styled
 def queue_figure(q: QueueWaits) -> Figure:
-    labels, shares = wait_shares(q.waits_s)
-    fig, ax = new_panel(size=(7.0, 3.3))
+    labels, counts = wait_counts(q.waits_s)
+    n = int(counts.sum())
+    fig, ax = new_panel(wide=True, size=(6.6, 3.4))
     x = categories(ax, labels)
     colours = [quantity_colour("in_service")] + [quantity_colour("queue_wait")] * (len(labels) - 1)
-    drawn = ax.bar(x, 100 * shares, 0.65, color=colours, edgecolor=quantity_colour("queue_wait"), lw=0.8)
-    label_bars(ax, drawn, [f"{100 * v:.0f} %" if v >= 0.005 else ("<1 %" if v > 0 else "0") for v in shares])
-    ax.set(ylabel="% of jobs that started", title="How long jobs waited to start")
-    ax.tick_params(axis="x", labelsize=8, rotation=30)
-    n = int(np.isfinite(q.waits_s).sum())
-    w = np.asarray(q.waits_s, dtype=float)[np.isfinite(q.waits_s)]
-    alt = ("Bars of the share of jobs by wait before starting, the first bar for jobs that did not wait: " + "; ".join(
-        f"{label} {v:.1%}" for label, v in zip(labels, shares, strict=True)) + f"; {n:,} jobs started"
-           + (f", {q.not_started:,} still queued at the end." if q.not_started else "."))
-    takeaway = _queue_takeaway(n, shares[0], w)
-    return Figure("queue", "Queue waits", "Wait from submission to first start of every job that started, in bins; "
-                  "jobs that started at once have a bin of their own, so no wait is dropped.", takeaway,
-                  (to_panel(fig, alt, "queue"),))
+    drawn = ax.bar(x, np.where(counts > 0, counts, np.nan), 0.65, color=colours,
+                   edgecolor=quantity_colour("queue_wait"), lw=0.8)
+    ax.set_yscale("log")
+    ax.set_ylim(0.5, max(float(counts.max()), 1.0) * 4)
+    ax.bar_label(drawn, labels=[_share(int(c), n) for c in counts], padding=2, fontsize=8, color=INK)
+    for xi, c in zip(x, counts, strict=True):
+        if c == 0:
+            ax.annotate("0", (xi, 0.6), ha="center", va="bottom", fontsize=8, color=INK)
+    ax.set(ylabel="jobs (log scale)")
+    ax.tick_params(axis="x", labelsize=8, rotation=25)
+    w = np.asarray(q.waits_s, dtype=float)
+    w = w[np.isfinite(w)]
+    bins = "; ".join(f"{label} {int(c):,} ({_share(int(c), n)})" for label, c in zip(labels, counts, strict=True))
+    alt = ("Bars of the number of jobs by wait before starting, on a log scale, the first bar for jobs that did not "
+           f"wait: {bins}; {n:,} jobs started" + (f", {q.not_started:,} still queued at the end." if q.not_started
+                                                   else "."))
+    return Figure("queue", "How long jobs waited to start",
+                  "Wait from submission to first start of every job that started, in bins, on a log scale of jobs; "
+                  "jobs that started at once have a bin of their own, so no zero wait is dropped.",
+                  _queue_takeaway(n, int(counts[0]), w), (to_panel(fig, alt, "queue", wide=True),))
 
 
-def _queue_takeaway(started: int, no_wait: float, waits_s: np.ndarray) -> str:
+def _queue_takeaway(started: int, no_wait: int, waits_s: np.ndarray) -> str:
     if started == 0:
         return "No job started in the simulated period."
     jobs = in_words(started, "jobs")
-    if no_wait >= 1.0:
+    if no_wait == started:
         return f"Every one of the {jobs} that started did so the moment it was submitted: nobody queued."
+    text = f"{no_wait:,} of the {jobs} that started ({_share(no_wait, started)}) did not wait at all"
     median, p95 = float(np.median(waits_s)), float(np.percentile(waits_s, 95))
-    text = f"{no_wait:.0%} of the {jobs} that started did not wait at all"
     if median > ZERO_WAIT_S:
         text += f"; the median wait was {duration_words(median)}"
-    return text + f"; 95 % started within {duration_words(p95)}." if p95 > ZERO_WAIT_S else text + "."
+    if p95 > ZERO_WAIT_S:
+        text += f"; 95 % started within {duration_words(p95)}"
+    return text + f"; the longest wait was {duration_words(float(waits_s.max()))}."
 
 
-__all__ = ["WAIT_BINS", "OpsSeries", "QueueWaits", "daily_means", "operations_figure", "queue_figure", "wait_shares"]
+__all__ = ["WAIT_BINS", "OpsSeries", "QueueWaits", "daily_means", "operations_figure", "queue_figure", "wait_counts"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from colossim.report.document import Figure
-from colossim.report.figures.base import legend_above, new_panel, styled, title_with_legend, to_panel
+from colossim.report.figures.base import legend_above, new_panel, styled, to_panel
 from colossim.report.format import duration_words, in_words
 from colossim.report.palette import MUTED, sequence_colours, series_colours
 
@@ -36,8 +36,7 @@ def goodput_figure(curves: Sequence[GoodputCurve], model: str, mode: str) -> Fig
     ax.set_xticks([t for t, _ in TIME_TICKS], [name for _, name in TIME_TICKS])
     ax.set(xlabel="checkpoint interval: compute time between two checkpoints (log scale)",
            ylabel="goodput (% of wall time useful)", ylim=(0, 100))
-    legend_above(ax, ncol=1)
-    title_with_legend(ax, "Goodput against the checkpoint interval", len(curves))
+    legend_above(ax, ncol=1)  # the figure's heading is the title
     best = "; ".join(f"{c.label} best at {duration_words(c.best_interval_s)} with {c.best_goodput:.1%}" for c in curves)
     alt = ("Lines of expected goodput against the checkpoint interval from 1 second to 10 hours, one per phase, "
            f"rising to a best interval and falling after it: {best}.")
@@ -69,19 +68,21 @@ def interruptions_figure(lines: Sequence[RateLine], phase_gpus: Sequence[tuple[s
         used = line.label == chosen
         ax.plot(gpus, gpus * line.failures_per_gpu_day, lw=2.8 if used else 1.3, color=colour,
                 label=line.label + (" (used)" if used else ""), zorder=3 if used else 2)
-    for k, (name, g) in enumerate(phase_gpus):
+    jobs: dict[int, list[str]] = {}  # phases whose jobs have the same size share one marker
+    for name, g in phase_gpus:
+        jobs.setdefault(g, []).append(name)
+    for k, (g, names) in enumerate(sorted(jobs.items())):
         ax.axvline(g, color=MUTED, ls=":", lw=1)
-        ax.annotate(f"{name}\n{g:,} GPUs", (g, 0.97 - 0.16 * (k % 2)), xycoords=("data", "axes fraction"),
-                    xytext=(3, 0), textcoords="offset points", va="top", fontsize=8, color=MUTED)
+        ax.annotate(f"{', '.join(names)}\n{g:,} GPUs", (g, 0.03 + 0.16 * (k % 2)), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", va="bottom", fontsize=8, color=MUTED)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set(xlabel="GPUs in one job (log scale)", ylabel="interruptions per day (log)")
     ax.grid(which="major", axis="both", color=MUTED, alpha=0.2, lw=0.6)
-    legend_above(ax, ncol=3)
-    rows = -(-len(lines) // 3)
-    title_with_legend(ax, "Interruptions per day against job size", rows)
+    legend_above(ax, ncol=2)  # the figure's heading is the title
     rate = next((r.failures_per_gpu_day for r in lines if r.label == chosen), lines[0].failures_per_gpu_day)
-    biggest_name, biggest = max(phase_gpus, key=lambda p: p[1])
+    biggest = max(jobs)
+    biggest_name = " and ".join(jobs[biggest])
     per_day = rate * biggest
     alt = ("Straight lines on log-log axes of interruptions per day against the GPUs in one job, one per published "
            "failure rate: " + "; ".join(f"{r.label} {r.failures_per_gpu_day * 1e3:.3g} per 1,000 GPU-days"

@@ -224,9 +224,11 @@ def build(ctx: Context) -> SectionOutput:
         shown, LABELS, FORMATS, summary=True, transpose=True,
     )
     names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
-    lines = [RateLine(n, failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
-    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], rel.failures)
-    fig_goodput = goodput_figure([_curve(r) for r in results], o.model, rel.checkpoint_mode.replace("_", "-"))
+    short = {n: failure_model(n).name.split(", ")[0] for n in names}  # "Llama 3 405B pre-training"
+    lines = [RateLine(short[n], failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
+    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], short[rel.failures])
+    fig_goodput = goodput_figure([_curve(r) for r in results], get_model(o.model).name,
+                                 rel.checkpoint_mode.replace("_", "-"))
     last = results[-1]
     shares = dict(zip(("saving checkpoints", "redoing work lost since the last checkpoint", "restarting"),
                       _split(last), strict=True))

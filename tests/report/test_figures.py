@@ -28,7 +28,7 @@ from colossim.report.figures import (
     queue_figure,
     training_figure,
 )
-from colossim.report.figures.operations import ZERO_WAIT_S, wait_counts
+from colossim.report.figures.operations import ZERO_WAIT_S, bin_stat, wait_counts
 from colossim.report.format import fmt_value, in_words
 from colossim.report.palette import GPU_COLOURS, QUANTITY_COLOURS, gpu_colour, mix_colour
 
@@ -152,3 +152,16 @@ def test_in_words_says_large_numbers_as_a_reader_would():
     assert in_words(2.5e6, "GPUs", digits=1) == "2.5 million GPUs"
     assert in_words(230_024, "GPUs") == "230,024 GPUs"
     assert in_words(float("inf")) == "-"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=300), st.sampled_from([1.0, 1 / 24]))
+def test_bins_hold_each_sample_once(values, width):
+    days = np.arange(len(values)) / 48  # samples every half hour
+    v = np.array(values)
+    start, mean = bin_stat(days, v, width)
+    _, top = bin_stat(days, v, width, "max")
+    index = np.floor(days / width).astype(int)
+    expected = [v[index == i].mean() for i in np.unique(index)]
+    assert np.allclose(mean, expected) and np.all(top >= mean - 1e-9)
+    assert np.allclose(start, np.unique(index) * width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 
@@ -39,25 +40,50 @@ class OpsSeries:
     flagship_days: tuple[float, float] | None = None  # the flagship run's start and end (or last) day
 
 
-def daily_means(days: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean per whole day (NaN-aware), for readable lines: (mid-day, mean)."""
-    day = np.floor(days).astype(int)
-    keep = np.isfinite(values)
+def bin_stat(days: np.ndarray, values: np.ndarray, width_days: float = 1.0,
+             stat: Literal["mean", "max"] = "mean") -> tuple[np.ndarray, np.ndarray]:
+    """Samples in bins of `width_days` (NaN ignored): (bin start, mean or max per bin), for readable lines and
+    small SVG files."""
+    index = np.floor(np.asarray(days) / width_days).astype(int)
+    v = np.asarray(values, dtype=float)
+    keep = np.isfinite(v) & (index >= 0)
     if not keep.any():
         return np.zeros(0), np.zeros(0)
-    sums = np.bincount(day[keep], weights=values[keep])
-    counts = np.bincount(day[keep])
+    counts = np.bincount(index[keep])
+    if stat == "max":
+        out = np.full(len(counts), -np.inf)
+        np.maximum.at(out, index[keep], v[keep])
+    else:
+        out = np.bincount(index[keep], weights=v[keep]) / np.maximum(counts, 1)
     ok = counts > 0
-    return np.nonzero(ok)[0] + 0.5, sums[ok] / counts[ok]
+    return np.nonzero(ok)[0] * width_days, out[ok]
+
+
+def daily_means(days: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean per whole day: (mid-day, mean)."""
+    start, mean = bin_stat(days, values, 1.0)
+    return start + 0.5, mean
+
+
+CAPACITY_BINS = ((1 / 24, "hourly"), (0.25, "6-hourly"), (1.0, "daily"), (7.0, "weekly"))
+MAX_BINS = 400  # steps drawn in the capacity chart (keeps its SVG small)
+
+
+def capacity_bins(period_days: float) -> tuple[float, str]:
+    """The finest bins of the capacity chart that keep it under MAX_BINS steps: (width in days, its name)."""
+    return next(((w, name) for w, name in CAPACITY_BINS if period_days / w <= MAX_BINS), CAPACITY_BINS[-1])
 
 
 def _capacity_panel(s: OpsSeries, start: date, days: float) -> Panel:
     fig, ax = new_panel()
-    t = day_dates(start, s.days)
-    ax.fill_between(t, 0, s.capacity_gpus / 1e3, step="post", color=quantity_colour("in_service"), label="in service")
-    ax.fill_between(t, 0, s.busy_gpus / 1e3, step="post", color=quantity_colour("busy"), alpha=0.9,
-                    label="busy with jobs")
-    ax.plot(t, s.down_gpus / 1e3, color=quantity_colour("down"), lw=1, label="down for repair", drawstyle="steps-post")
+    width, per = capacity_bins(days)
+    d, capacity = bin_stat(s.days, s.capacity_gpus, width, "max")
+    t = day_dates(start, d)
+    ax.fill_between(t, 0, capacity / 1e3, step="post", color=quantity_colour("in_service"), label="in service")
+    ax.fill_between(t, 0, bin_stat(s.days, s.busy_gpus, width)[1] / 1e3, step="post", color=quantity_colour("busy"),
+                    label=f"busy with jobs ({per} mean)")
+    ax.plot(t, bin_stat(s.days, s.down_gpus, width)[1] / 1e3, color=quantity_colour("down"), lw=1,
+            label="down for repair", drawstyle="steps-post")
     if s.flagship_days is not None:
         a, b = day_dates(start, np.asarray(s.flagship_days))
         ax.plot([a, b], [1.0, 1.0], transform=ax.get_xaxis_transform(), color=quantity_colour("flagship"), lw=5,
@@ -203,4 +229,5 @@ def _queue_takeaway(started: int, no_wait: int, waits_s: np.ndarray) -> str:
     return text + f"; the longest wait was {duration_words(float(waits_s.max()))}."
 
 
-__all__ = ["WAIT_BINS", "OpsSeries", "QueueWaits", "daily_means", "operations_figure", "queue_figure", "wait_counts"]
+__all__ = ["WAIT_BINS", "OpsSeries", "QueueWaits", "bin_stat", "daily_means", "operations_figure",
+           "queue_figure", "wait_counts"]

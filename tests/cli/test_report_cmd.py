@@ -72,7 +72,7 @@ def test_without_out_it_prints_a_summary_and_writes_nothing(tmp_path, monkeypatc
     table = Table("growth", "Growth by phase", "caption", pd.DataFrame({"phase": ["a"], "gpus": [100_000]}),
                   {"gpus": "GPUs"}, summary=True)
     fake = Report("T", "S", (Section("growth", "Growth by phase", (table,)),), {"build_s": 0.1})
-    monkeypatch.setattr("colossim.report.build.build_report", lambda options, progress=None, command=None: fake)
+    monkeypatch.setattr("colossim.report.build.build_report", lambda options, progress=None: fake)
     monkeypatch.chdir(tmp_path)
     out = runner.invoke(app, ["report", "colossus"])
     assert out.exit_code == 0, out.output

@@ -67,7 +67,7 @@ def report(
     """What the machine is, what it can train, what it costs and consumes, and how it behaves at scale:
     a terminal summary, and with --out a self-contained HTML report with figures, CSV/Parquet tables and
     the JSON of every number."""
-    from colossim.report.build import STEPS, build_report
+    from colossim.report.build import STEPS, build_report, with_command
     from colossim.report.context import ReportOptions
 
     given = command_line(dict(locals()))  # the parameters as parsed (other locals are ignored)
@@ -89,7 +89,7 @@ def report(
             bar.update(task, description=label, completed=done[0])
             done[0] += 1
 
-        result = build_report(options, step, command=given)
+        result = with_command(build_report(options, step), given)
         bar.update(task, completed=total)
     built = time.perf_counter() - started
     written: list[Path] = []

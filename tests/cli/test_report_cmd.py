@@ -56,8 +56,16 @@ def test_out_writes_the_html_report_and_nothing_else(run_json_out):
     cwd, target, _ = run_json_out
     assert [p.name for p in cwd.iterdir()] == ["rep"], "only the --out folder is written"
     assert (target / "index.html").is_file() and (target / "report.json").is_file()
-    assert (target / "tables" / "growth.csv").is_file() and (target / "figures" / "growth.png").is_file()
+    assert (target / "tables" / "growth.csv").is_file() and (target / "figures" / "growth-gpus.svg").is_file()
     assert json.loads((target / "report.json").read_text(encoding="utf-8")) == json.loads(run_json_out[2].stdout)
+
+
+def test_the_page_footer_quotes_the_command(run_json_out):
+    _, target, _ = run_json_out
+    page = (target / "index.html").read_text(encoding="utf-8")
+    footer = page[page.index("<footer>"):]
+    command = f"colossim report colossus --out {target} --json --ops-days 20 --ops-jobs 1000"
+    assert f"<code>{command}</code>" in footer
 
 
 def test_without_out_it_prints_a_summary_and_writes_nothing(tmp_path, monkeypatch):

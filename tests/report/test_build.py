@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-import struct
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -26,11 +26,6 @@ def _cli_json(*args: str) -> dict:
     return json.loads(out.stdout)
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", png[16:24])
-
-
 def test_sections_in_order_each_with_content(report):
     assert [s.id for s in report.sections] == list(ORDER)
     for s in report.sections:
@@ -38,14 +33,56 @@ def test_sections_in_order_each_with_content(report):
         assert any(isinstance(b, Table | Figure) for b in s.blocks), f"section {s.id} has no table or figure"
 
 
-def test_every_figure_has_title_caption_and_a_real_image(report):
+CATALOG_IDS = ("dell_xe9712_gb200", "h100_sxm5", "h200_sxm", "gb200_nvl72_gpu", "supermicro_hgx", "h100+h200",
+               "h100_sxm5+h200_sxm")
+
+
+def _svg_text(svg: str) -> str:
+    return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+
+def test_every_figure_has_title_takeaway_caption_and_svg_panels_with_text(report):
     names = {f.name for f in report.figures()}
-    assert names == {"growth", "supply_emissions", "buy", "training", "interruptions", "goodput", "operations"}
+    assert names == {"growth", "supply_emissions", "buy", "training", "interruptions", "goodput", "operations",
+                     "queue"}
+    panels = [p.name for f in report.figures() for p in f.panels]
+    assert len(panels) == len(set(panels)), "panel names (their files and SVG ids) are unique"
     for f in report.figures():
-        width, height = _png_size(f.png)
-        assert width >= 800 and height >= 300, f.name
-        assert f.title and f.caption.endswith("."), f.name
-        assert len(f.caption) < 300, f"{f.name}: the caption should be one line"
+        assert f.title and f.caption.endswith(".") and f.takeaway.endswith("."), f.name
+        assert len(f.caption) < 400 and len(f.takeaway) < 400, f"{f.name}: caption and takeaway are one line each"
+        for p in f.panels:
+            assert p.svg.startswith("<svg") and "viewBox" in p.svg, p.name
+            assert "<text" in p.svg and "<title>" in p.svg, f"{p.name}: text kept as text, with a title"
+            assert len(p.alt) > 60 and any(c.isdigit() for c in p.alt), f"{p.name}: alt text says what it shows"
+
+
+def test_figures_use_catalog_names_and_numbers_in_words(report):
+    for f in report.figures():
+        words = " ".join([f.title, f.takeaway, f.caption, *(_svg_text(p.svg) + p.alt for p in f.panels)])
+        for cid in CATALOG_IDS:
+            assert cid not in words, f"{f.name} shows the catalog id {cid}"
+        assert not re.search(r"\de[+-]\d", f.title + f.takeaway), f"{f.name}: a number in e-notation"
+    training = next(f for f in report.figures() if f.name == "training")
+    assert training.title.endswith("on 60 trillion tokens")
+    growth = " ".join(_svg_text(p.svg) for p in next(f for f in report.figures() if f.name == "growth").panels)
+    assert "H100 SXM5 80GB" in growth and "B200 GPU in a GB200 NVL72 rack" in growth
+
+
+def test_takeaways_come_from_the_numbers(report):
+    growth = report.numbers["growth"]
+    first, last = growth[0], growth[-1]
+    takeaway = next(f for f in report.figures() if f.name == "growth").takeaway
+    assert f"{last['peak_bf16_eflops'] / first['peak_bf16_eflops']:.1f}x the BF16 compute" in takeaway
+    assert f"{last['facility_power_mw']:,.0f} MW" in takeaway
+    phases = report.numbers["failures"]["phases"]
+    goodput = next(f for f in report.figures() if f.name == "goodput").takeaway
+    assert f"{phases[0]['goodput']:.0%}" in goodput and f"{phases[-1]['goodput']:.0%}" in goodput
+
+
+def test_the_operations_figure_draws_no_goodput_series(report):
+    ops = next(f for f in report.figures() if f.name == "operations")
+    for p in ops.panels:  # the simulator gives goodput over the whole period only: it is said in words
+        assert "goodput" not in _svg_text(p.svg).lower(), p.name
 
 
 def test_table_columns_are_labelled_and_unique(report):
@@ -179,3 +216,10 @@ def test_numbers_are_plain_json(report):
     assert {"scenario", "options", "figures", "growth", "buy", "training", "failures", "operations",
             "assumptions", "sections", "build_s", "section_build_s"} <= set(back)
     assert math.isfinite(back["build_s"]) and back["build_s"] > 0
+
+
+def test_assumptions_are_listed_once(report):
+    rows = report.numbers["assumptions"]
+    said = [(r["name"], repr(r["value"]), r["unit"], r["source"]) for r in rows]
+    assert len(said) == len(set(said)), "an input said twice"
+    assert len({(r["area"], r["name"]) for r in rows}) == len(rows)

@@ -45,3 +45,29 @@ def test_train_gives_the_same_run_as_compare_and_the_report(report, quick_option
                     str(quick_options.reliability.monte_carlo_runs))
     for key in KEYS:
         assert trained[key] == first[key] == compared["phases"][0][key], key
+
+
+def test_the_power_panel_uses_the_headline_chain():
+    """The operations figure's power: with every GPU of a phase in service and busy it is that phase's headline
+    facility power (the overview's `facility_power_mw`), with all of them idle it is the fleet chain at zero load,
+    and it is linear in between (Fleet.share)."""
+    import numpy as np
+
+    from colossim.cluster.power import fleet_at
+    from colossim.energy.fleet import fleet_power
+    from colossim.report.context import ReportOptions, build_context
+    from colossim.report.sections.operations import facility_power_by_chain
+
+    ctx = build_context(ReportOptions())
+    day0 = ctx.phases[0].at
+    for f in ctx.gpu_phases:
+        day = np.array([float((f.at - day0).days)] * 3)
+        n = np.full(3, float(f.gpus))
+        busy = np.array([f.gpus, 0.0, f.gpus / 2])
+        power, headline = facility_power_by_chain(ctx, day0, day, busy, n, np.zeros(3))
+        idle = fleet_power(fleet_at(ctx.spec, ctx.catalog, f.at), 0.0, f.pue).facility_mw
+        assert power[0] == pytest.approx(f.facility_power_mw, rel=1e-12) == headline[0]
+        assert power[1] == pytest.approx(idle, rel=1e-12)
+        assert power[2] == pytest.approx((f.facility_power_mw + idle) / 2, rel=1e-12)
+    last = ctx.final
+    assert headline[0] == pytest.approx(last.facility_power_mw, rel=1e-12), "the headline MW of the overview"

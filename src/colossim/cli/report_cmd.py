@@ -25,6 +25,28 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
+def command_line(values: dict) -> str:
+    """This command as a shell line for the report's footer: `colossim report SCENARIO`, then each flag of
+    `values` (the command's parameters as parsed) that differs from its default."""
+    import inspect
+    import shlex
+
+    words = ["colossim", "report"]
+    for name, param in inspect.signature(inspect.unwrap(report)).parameters.items():
+        info, value = param.default, values[name]
+        flags = getattr(info, "param_decls", None)
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        if not flags:  # the positional scenario, always named
+            words.append(text)
+        elif value == info.default:
+            continue
+        elif isinstance(value, bool):
+            words.append(flags[0])
+        else:
+            words += [flags[0], text]
+    return shlex.join(words)
+
+
 @guarded
 def report(
     scenario: str = typer.Argument("colossus", help="built-in scenario name or path of a cluster YAML file"),
@@ -45,9 +67,10 @@ def report(
     """What the machine is, what it can train, what it costs and consumes, and how it behaves at scale:
     a terminal summary, and with --out a self-contained HTML report with figures, CSV/Parquet tables and
     the JSON of every number."""
-    from colossim.report.build import STEPS, build_report
+    from colossim.report.build import STEPS, build_report, with_command
     from colossim.report.context import ReportOptions
 
+    given = command_line(dict(locals()))  # the parameters as parsed (other locals are ignored)
     check_output(out, "--out", "folder")
     get_model(model)  # an unknown model id stops here, before the report is built (KeyError: exit 2)
 
@@ -66,7 +89,7 @@ def report(
             bar.update(task, description=label, completed=done[0])
             done[0] += 1
 
-        result = build_report(options, step)
+        result = with_command(build_report(options, step), given)
         bar.update(task, completed=total)
     built = time.perf_counter() - started
     written: list[Path] = []

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
+from colossim import __version__
 from colossim.report.context import Context, ReportOptions, build_context
-from colossim.report.document import Report
+from colossim.report.document import Provenance, Report
 from colossim.report.sections import (
     SectionOutput,
     assumptions,
@@ -60,9 +61,16 @@ def clean(value: Any) -> Any:
     return value
 
 
+def with_command(report: Report, command: str) -> Report:
+    """The report with the command line that asked for it (the page's footer quotes it)."""
+    made = report.provenance or Provenance(__version__, date.today().isoformat())
+    return replace(report, provenance=replace(made, command=command))
+
+
 def build_report(options: ReportOptions | None = None, progress: Progress | None = None) -> Report:
     """The whole report for `options` (default: the built-in Colossus scenario, the real thing).
-    `progress(label)` is called before each step."""
+    `progress(label)` is called before each step. Its provenance says it was built through the Python API;
+    the CLI adds its command line (`with_command`)."""
     options = options or ReportOptions()
     say = progress or (lambda _label: None)
     started = time.perf_counter()
@@ -96,7 +104,8 @@ def build_report(options: ReportOptions | None = None, progress: Progress | None
                   "it comes from."),
         sections=tuple(outputs[sid].section for sid in ORDER),
         numbers=clean(numbers),
+        provenance=Provenance(__version__, date.today().isoformat()),
     )
 
 
-__all__ = ["ORDER", "STEPS", "ReportOptions", "build_report", "clean"]
+__all__ = ["ORDER", "STEPS", "ReportOptions", "build_report", "clean", "with_command"]

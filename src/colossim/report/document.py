@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import pandas as pd
 
@@ -35,9 +36,20 @@ class Table:
     formats: dict[str, str] = field(default_factory=dict)
     summary: bool = False  # also printed in the terminal summary
     transpose: bool = False  # shown with one column per row of `frame` (its first column heads them)
+    narrow: Literal["scroll", "stack"] = "scroll"  # on a phone: scroll inside its box, or one card per row
+    group_by: str | None = None  # a column of `frame`: its rows shown in one collapsible group per value
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
+
+    def groups(self) -> list[tuple[str, Table]]:
+        """(value, the rows with it, without the column) for each value of `group_by`, in first-seen order."""
+        if self.group_by is None:
+            return [("", self)]
+        keys = list(dict.fromkeys(self.frame[self.group_by]))
+        return [(str(k), replace(self, frame=self.frame[self.frame[self.group_by] == k]
+                                 .drop(columns=[self.group_by]).reset_index(drop=True), group_by=None))
+                for k in keys]
 
     def display(self) -> tuple[list[str], list[list[str]]]:
         """Header and formatted rows as a reader sees them (transposed when asked)."""
@@ -51,13 +63,38 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One chart of a figure: an SVG drawing (text kept as text) and the words a reader without it needs."""
+
+    name: str  # unique in the report: the file figures/NAME.svg and the salt of the SVG's ids
+    svg: str  # a standalone <svg> element, no XML prolog, ids unique to this panel
+    alt: str  # what the chart shows, with its numbers
+    wide: bool = False  # takes the page's full width (time series); else panels flow in a grid
+
+    def __post_init__(self) -> None:
+        if not self.svg.lstrip().startswith("<svg") or not self.alt.strip():
+            raise ValueError(f"panel '{self.name}' needs an <svg> drawing and alt text")
+
+
+@dataclass(frozen=True)
 class Figure:
-    """A rendered figure: PNG bytes plus the title and one-line caption a newcomer needs."""
+    """A figure: panels that re-flow with the page, a title, a one-line takeaway computed from the numbers
+    it shows, and a caption saying what is drawn."""
 
     name: str
     title: str
     caption: str
-    png: bytes
+    takeaway: str
+    panels: tuple[Panel, ...]
+
+    def __post_init__(self) -> None:
+        if not self.panels or not self.takeaway.strip():
+            raise ValueError(f"figure '{self.name}' needs at least one panel and a takeaway")
+
+    @property
+    def alt(self) -> str:
+        """The whole figure in words: its takeaway, then each panel's alt text."""
+        return " ".join([self.takeaway, *(p.alt for p in self.panels)])
 
 
 Block = Paragraph | Bullets | Table | Figure
@@ -71,11 +108,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What made the page: shown in its footer."""
+
+    version: str  # colossim's
+    built_on: str  # YYYY-MM-DD
+    command: str | None = None  # the command line; None when built through the Python API
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     subtitle: str
     sections: tuple[Section, ...]
     numbers: dict = field(default_factory=dict)
+    provenance: Provenance | None = None
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]

@@ -1,5 +1,5 @@
-"""Write a built report into a folder: index.html, report.json, tables/*.csv and *.parquet, figures/*.png.
-Called only when the user names the folder."""
+"""Write a built report into a folder: index.html, report.json, tables/*.csv and *.parquet, figures/*.svg (one
+file per chart). Called only when the user names the folder."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pandas as pd
 from colossim.report.document import Report
 from colossim.report.html import render_html
 from colossim.stamp import json_stamp
+
+SVG_PROLOG = '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
 
 
 def report_json(report: Report) -> str:
@@ -52,7 +54,8 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
         _parquet_ready(t.frame).to_parquet(parquet, index=False)
         written += [csv, parquet]
     for f in report.figures():
-        png = figures / f"{f.name}.png"
-        png.write_bytes(f.png)
-        written.append(png)
+        for panel in f.panels:
+            svg = figures / f"{panel.name}.svg"
+            svg.write_text(SVG_PROLOG + panel.svg + "\n", encoding="utf-8")
+            written.append(svg)
     return written

@@ -104,8 +104,15 @@ def _site_rows(ctx: Context) -> list[AssumptionRow]:
 
 
 def _dedupe(rows: Iterable[AssumptionRow]) -> list[AssumptionRow]:
+    """Each input once: the first row of an (area, name), and the first of rows that say the same thing
+    (name, value, unit and source) under different areas."""
     seen: dict[tuple[str, str], AssumptionRow] = {}
+    same: set[tuple[str, str, str, str]] = set()
     for r in rows:
+        key = (r.name, repr(r.value), r.unit, r.source)
+        if key in same:
+            continue
+        same.add(key)
         seen.setdefault((r.area, r.name), r)
     return list(seen.values())
 
@@ -117,8 +124,8 @@ def build(ctx: Context, collected: Iterable[AssumptionRow], systems: Iterable[st
     frame = pd.DataFrame([r.to_dict() for r in rows], columns=list(LABELS))
     frame["value"] = frame["value"].map(lambda v: v if isinstance(v, str) else f"{v:,.6g}")
     table = Table("assumptions", "Inputs and their sources",
-                  "Every number the report rests on; 'estimate' marks values that are not official figures.",
-                  frame, LABELS)
+                  "Every number the report rests on, by area (open one to read it); 'estimate' marks values that "
+                  "are not official figures.", frame, LABELS, narrow="stack", group_by="area")
     estimates = int((frame["estimate"] == True).sum())  # noqa: E712 (None = not stated)
     text = Paragraph(
         f"{len(frame)} inputs, {estimates} of them estimates. Catalog numbers are vendor specifications unless "

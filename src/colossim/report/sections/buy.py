@@ -13,6 +13,7 @@ from colossim.cluster import BuyOption, buy
 from colossim.report.context import Context
 from colossim.report.document import Paragraph, Section, Table
 from colossim.report.figures import BuyBar, buy_figure
+from colossim.report.names import gpu_short_name, system_name
 from colossim.report.sections import AssumptionRow, SectionOutput
 
 LABELS = {
@@ -99,17 +100,19 @@ def build(ctx: Context) -> SectionOutput:
                   "the extra switches and optics; added compute and power are the cluster's figures with the "
                   "purchase minus without it.", frame, LABELS, FORMATS, summary=True, transpose=True)
     opt, best_hopper = result.option, max(result.comparisons, key=lambda o: o.added_peak_bf16_eflops)
-    figure = buy_figure([BuyBar(o.system, o.gpus, o.added_peak_bf16_eflops,
+    figure = buy_figure([BuyBar(system_name(ctx.catalog, o.system), o.gpus, o.added_peak_bf16_eflops,
                                 o.added_peak_fp8_eflops, o.added_peak_fp4_eflops, o.added_facility_power_mw,
-                                o.bf16_pflops_per_mw) for o in options], budget)
-    fp4 = (f" and FP4, which {best_hopper.gpu} lacks," if opt.added_peak_fp4_eflops > 0
+                                o.bf16_pflops_per_mw, o.gpu) for o in options], budget)
+    fp4 = (f" and FP4, which the {gpu_short_name(ctx.catalog, best_hopper.gpu)} lacks," if opt.added_peak_fp4_eflops > 0
            and best_hopper.added_peak_fp4_eflops == 0 else "")
     ratio = opt.added_peak_bf16_eflops / max(best_hopper.added_peak_bf16_eflops, 1e-9)
     blocks: list = [
         Paragraph(
-            f"The same USD {budget / 1e9:,.1f} billion buys {opt.gpus:,} {opt.gpu} GPUs in {opt.units:,} "
-            f"{opt.system} units or {best_hopper.gpus:,} {best_hopper.gpu} GPUs in {best_hopper.units:,} servers. "
-            f"The {opt.gpu} option adds {ratio:.1f}x "
+            f"The same USD {budget / 1e9:,.1f} billion buys {opt.gpus:,} {gpu_short_name(ctx.catalog, opt.gpu)} GPUs "
+            "in "
+            f"{opt.units:,} {system_name(ctx.catalog, opt.system)} units or {best_hopper.gpus:,} "
+            f"{gpu_short_name(ctx.catalog, best_hopper.gpu)} GPUs in {best_hopper.units:,} servers. "
+            f"The {gpu_short_name(ctx.catalog, opt.gpu)} option adds {ratio:.1f}x "
             f"the dense BF16 compute ({opt.added_peak_bf16_eflops:,.0f} against "
             f"{best_hopper.added_peak_bf16_eflops:,.0f} EFLOP/s){fp4} for "
             f"{opt.added_facility_power_mw:,.0f} against {best_hopper.added_facility_power_mw:,.0f} MW of "
@@ -147,6 +150,6 @@ def build(ctx: Context) -> SectionOutput:
                       f"{price.usd_low / 1e6:,.2f}-{price.usd_high / 1e6:,.2f}" if price else "-", "million USD",
                       ctx.catalog.systems[opt.system].source, ctx.catalog.systems[opt.system].estimate),
     )
-    title = f"What USD {budget / 1e9:,.0f} billion of {opt.system} adds"
+    title = f"What USD {budget / 1e9:,.0f} billion of {system_name(ctx.catalog, opt.system)} adds"
     return SectionOutput(Section("buy", title,
                                  tuple(blocks)), {"buy": result.model_dump(mode="json")}, assumptions)

@@ -5,14 +5,10 @@ it belongs to a built-in campus, the other sites of that campus (their observed 
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure as MplFigure
 
 from colossim.cluster import ClusterSpec, load_cluster
 from colossim.cluster.campus import list_campuses, load_campus
@@ -20,8 +16,8 @@ from colossim.cluster.ledger import SupplyLedger, supply_ledger
 from colossim.cluster.supply_day import SupplyDay, monthly, supply_day
 from colossim.energy.emissions import pollutant_kg
 from colossim.report.context import Context
-from colossim.report.document import Figure, Paragraph, Section, Table
-from colossim.report.figures import PALETTE
+from colossim.report.document import Paragraph, Section, Table
+from colossim.report.figures import SupplySeries, supply_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
 
 LABELS = {
@@ -96,57 +92,18 @@ def _rows(spec: ClusterSpec, ledger: SupplyLedger) -> list[dict]:
     return rows
 
 
-def _series(ledger: SupplyLedger) -> dict[str, np.ndarray | list]:
+def _series(spec: ClusterSpec, ledger: SupplyLedger) -> SupplySeries:
     r = ledger.result
     months, grid = monthly(ledger, r.grid_mwh / 24.0 - r.battery_charge_mwh / 24.0)
     nox = np.sum([pollutant_kg(ledger.fuel_mmbtu[k], f.factors.nox) for k, f in enumerate(ledger.fleets)], axis=0) \
         if ledger.fleets else np.zeros(ledger.days)
-    return {"months": months, "grid_mw": grid, "battery_mw": monthly(ledger, r.battery_mwh / 24.0)[1],
-            "turbine_mw": monthly(ledger, r.turbine_total_mwh / 24.0)[1],
-            "unserved_mw": monthly(ledger, r.unserved_mwh / 24.0)[1],
-            "nox_t_per_month": monthly(ledger, nox / 1e3)[1] * 30.44,
-            "co2_kt_per_month": monthly(ledger, ledger.co2_t / 1e3)[1] * 30.44}
-
-
-def _figure(specs: list[ClusterSpec], series: list[dict]) -> Figure:
-    fig = MplFigure(figsize=(13, 3.4 * len(specs) + 0.8), dpi=100)
-    axes = np.atleast_2d(fig.subplots(len(specs), 2, squeeze=False))
-    fig.subplots_adjust(left=0.07, right=0.93, top=1 - 0.6 / (3.4 * len(specs) + 0.8), bottom=0.07,
-                        wspace=0.3, hspace=0.55)
-    first = min(np.datetime64(s["months"][0], "D") for s in series)
-    last = max(np.datetime64(s["months"][-1], "D") for s in series) + np.timedelta64(31, "D")
-    for (power, emis), spec, s in zip(axes, specs, series, strict=True):
-        x = np.array(s["months"], dtype="datetime64[D]")
-        power.stackplot(x, s["grid_mw"], s["battery_mw"], s["turbine_mw"], labels=["grid", "batteries", "gas turbines"],
-                        colors=[PALETTE[0], PALETTE[2], PALETTE[1]], step="post")
-        if np.any(s["unserved_mw"] > 0.5):
-            top = s["grid_mw"] + s["battery_mw"] + s["turbine_mw"]
-            power.fill_between(x, top, top + s["unserved_mw"], step="post", facecolor="none", edgecolor=PALETTE[3],
-                               hatch="///", label="load without a published supply")
-        power.set(title=f"{spec.name}: what carried the load (monthly mean)", ylabel="MW")
-        power.legend(fontsize=7, frameon=False, loc="upper left")
-        emis.bar(x, s["nox_t_per_month"], width=25, color=PALETTE[3], label="NOx from turbines (t/month)")
-        emis.set(title=f"{spec.name}: turbine NOx and site CO2", ylabel="t NOx per month")
-        twin = emis.twinx()
-        twin.plot(x, s["co2_kt_per_month"], color=PALETTE[5], lw=1.8, label="CO2, all supply (kt/month)")
-        twin.set_ylabel("kt CO2 per month")
-        handles = emis.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-        emis.legend(handles, [h.get_label() for h in handles], fontsize=7, frameon=False, loc="upper left")
-        for ax in (power, emis):
-            ax.grid(axis="y", alpha=0.3)
-            locator = AutoDateLocator(maxticks=8)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-            ax.set_xlim(first, last)
-            ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle("Power supply and emissions by date, per site", fontsize=13, fontweight="bold")
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return Figure("supply_emissions", "Power supply and emissions by date, per site",
-                  "Left: the sites' sustained load month by month, carried by the grid first, then batteries, then "
-                  "gas turbines (hatched: load the published supply cannot carry). Right: the turbines' NOx (bars) "
-                  "and the CO2 of all the supply (line). From each scenario's dated supply timeline.", buf.getvalue())
+    return SupplySeries(
+        site=f"{spec.name} ({spec.site})", months=np.array(months, dtype="datetime64[D]"), grid_mw=np.asarray(grid),
+        battery_mw=np.asarray(monthly(ledger, r.battery_mwh / 24.0)[1]),
+        turbine_mw=np.asarray(monthly(ledger, r.turbine_total_mwh / 24.0)[1]),
+        unserved_mw=np.asarray(monthly(ledger, r.unserved_mwh / 24.0)[1]),
+        nox_t_per_month=np.asarray(monthly(ledger, nox / 1e3)[1]) * 30.44,
+        co2_kt_per_month=np.asarray(monthly(ledger, ledger.co2_t / 1e3)[1]) * 30.44)
 
 
 def _assumptions(specs: list[ClusterSpec]) -> tuple[AssumptionRow, ...]:
@@ -172,6 +129,12 @@ def _assumptions(specs: list[ClusterSpec]) -> tuple[AssumptionRow, ...]:
     return tuple(rows)
 
 
+def _monthly_numbers(s: SupplySeries) -> dict[str, list]:
+    return {"months": [str(m) for m in s.months], "grid_mw": s.grid_mw.tolist(), "battery_mw": s.battery_mw.tolist(),
+            "turbine_mw": s.turbine_mw.tolist(), "unserved_mw": s.unserved_mw.tolist(),
+            "nox_t_per_month": s.nox_t_per_month.tolist(), "co2_kt_per_month": s.co2_kt_per_month.tolist()}
+
+
 def build(ctx: Context) -> SectionOutput:
     specs = site_specs(ctx)
     if not specs:
@@ -181,7 +144,7 @@ def build(ctx: Context) -> SectionOutput:
         return SectionOutput(Section("environment", "Power supply and emissions by date", (text,)),
                              {"environment": {"available": False, "sites": []}})
     ledgers = [supply_ledger(s, ctx.catalog) for s in specs]
-    series = [_series(book) for book in ledgers]
+    series = [_series(spec, book) for spec, book in zip(specs, ledgers, strict=True)]
     rows = [row for spec, book in zip(specs, ledgers, strict=True) for row in _rows(spec, book)]
     frame = pd.DataFrame(rows, columns=list(LABELS))
     table = Table("supply_by_date", "The supply and its emissions on the dates it changes",
@@ -205,9 +168,10 @@ def build(ctx: Context) -> SectionOutput:
     )
     numbers = {"environment": {"available": True, "sites": [
         {"scenario": spec.name, "site": spec.site, "rows": [r for r in rows if r["site"].endswith(f"({spec.name})")],
-         "monthly": {k: (v if k == "months" else [float(x) for x in v]) for k, v in s.items()}}
+         "monthly": _monthly_numbers(s)}
         for spec, s in zip(specs, series, strict=True)]}}
-    section = Section("environment", "Power supply and emissions by date", (text, _figure(specs, series), table))
+    figure = supply_figure(series, [spec.name for spec in specs])
+    section = Section("environment", "Power supply and emissions by date", (text, figure, table))
     return SectionOutput(section, numbers, _assumptions(specs))
 
 

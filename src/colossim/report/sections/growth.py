@@ -8,6 +8,7 @@ from colossim.cluster import ClusterFigures
 from colossim.report.context import Context
 from colossim.report.document import Figure, Paragraph, Section, Table
 from colossim.report.figures import GrowthPoint, growth_figure
+from colossim.report.names import gpu_name
 from colossim.report.sections import SectionOutput
 
 LABELS = {
@@ -88,7 +89,8 @@ def build(ctx: Context) -> SectionOutput:
         "year; capital cost is catalog price ranges of GPU systems and network.",
         frame, LABELS, FORMATS, summary=True, transpose=True,
     )
-    figure: Figure = growth_figure([_point(f) for f in ctx.phases], ctx.spec.name)
+    names = {t: gpu_name(ctx.catalog, t) for f in ctx.phases for t in f.gpus_by_type}
+    figure: Figure = growth_figure([_point(f) for f in ctx.phases], ctx.spec.name, names)
     text = Paragraph(
         f"{ctx.spec.name} grew from {first.gpus:,} GPUs ({first.at}) to {last.gpus:,} ({last.at}): "
         f"{last.peak_bf16_eflops / first.peak_bf16_eflops:.1f}x the dense BF16 compute for "

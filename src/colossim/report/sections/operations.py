@@ -3,12 +3,14 @@ the scenario, with the flagship training run checkpointed as in the failures sec
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from colossim.report.context import Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
-from colossim.report.figures import OpsSeries, operations_figure
+from colossim.report.figures import OpsSeries, QueueWaits, operations_figure, queue_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
 
 DAY_S = 86_400.0
@@ -78,18 +80,49 @@ def run_operations(ctx: Context):
     return cluster, config, run(cluster, config)
 
 
-def _series(result) -> OpsSeries:
+def facility_power_by_chain(ctx: Context, day0: date, days: np.ndarray, busy: np.ndarray, in_service: np.ndarray,
+                            down: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The simulated occupancy through the headline's power chain (colossim.energy.fleet, as
+    ClusterFigures.facility_power_mw): busy GPUs at the training draw, idle in-service GPUs (spares included;
+    GPUs down for repair draw nothing) at zero load, each
+    with its share of the IT overhead, times PUE. Fleet.share is linear, so per GPU of the phase's fleet:
+    P = busy x facility_power_mw / gpus + idle x fleet_power(fleet, 0).facility_mw / gpus. Returns it and the
+    same chain with every GPU in service busy (the phase's headline facility_power_mw once all its GPUs are in),
+    per sample; the phase is the last one started, or the next one when its racks are already in service."""
+    from colossim.cluster.power import fleet_at
+    from colossim.energy.fleet import fleet_power
+
+    phases = ctx.gpu_phases
+    starts = np.array([(f.at - day0).days for f in phases], dtype=float)
+    gpus = np.array([f.gpus for f in phases], dtype=float)
+    busy_mw = np.array([f.facility_power_mw / f.gpus for f in phases])
+    idle_mw = np.array([fleet_power(fleet_at(ctx.spec, ctx.catalog, f.at), 0.0, f.pue).facility_mw / f.gpus
+                        for f in phases])
+    k = np.clip(np.searchsorted(starts, days, side="right") - 1, 0, len(phases) - 1)
+    k = np.where((in_service > gpus[k]) & (k + 1 < len(phases)), k + 1, k)
+    idle = np.clip(in_service - busy - down, 0.0, None)
+    return busy * busy_mw[k] + idle * idle_mw[k], in_service * busy_mw[k]
+
+
+def _series(ctx: Context, result, day0: date) -> OpsSeries:
     s = result.series
     flag = result.flagship
     span = None
     if flag is not None and flag.start_day is not None:
         span = (flag.start_day, flag.end_day if flag.end_day is not None else result.summary.days)
+    days = np.asarray(s.t_s) / DAY_S
+    busy, capacity, down = (np.asarray(x) for x in (s.busy_gpus, s.capacity_gpus, s.down_gpus))
+    power, headline = facility_power_by_chain(ctx, day0, days, busy, capacity, down)
     return OpsSeries(
-        days=np.asarray(s.t_s) / DAY_S, capacity_gpus=np.asarray(s.capacity_gpus),
-        busy_gpus=np.asarray(s.busy_gpus), down_gpus=np.asarray(s.down_gpus),
-        utilisation=np.asarray(s.utilisation), goodput=None,
-        power_mw=np.asarray(s.power_mw), period_goodput=result.summary.goodput, flagship_days=span,
+        days=days, capacity_gpus=capacity, busy_gpus=busy, down_gpus=down,
+        utilisation=np.asarray(s.utilisation), facility_power_mw=power, headline_power_mw=headline,
+        period_goodput=result.summary.goodput, flagship_days=span,
     )
+
+
+def _queue(result) -> QueueWaits:
+    waits = np.asarray(result.jobs.queue_s, dtype=float)
+    return QueueWaits(waits[np.isfinite(waits)], int(result.summary.jobs_queued_at_end or 0))
 
 
 def _scaled(value, scale: float):
@@ -110,7 +143,8 @@ def build(ctx: Context) -> SectionOutput:
     cluster, config, result = run_operations(ctx)
     summary = result.to_dict()["summary"]
     day0 = cluster.start or min(p.start for p in ctx.spec.phases)
-    figure = operations_figure(_series(result), ctx.spec.name, o.ops_days, day0)
+    figure = operations_figure(_series(ctx, result, day0), ctx.spec.name, o.ops_days, day0)
+    queue = queue_figure(_queue(result))
     rows = _table_rows(summary)
     frame = pd.DataFrame(rows)
     frame["value"] = pd.Series([r["value"] for r in rows], dtype=object)  # counts stay integers
@@ -138,9 +172,11 @@ def build(ctx: Context) -> SectionOutput:
             f"{flag.get('interruptions', 0):,} interruptions and a simulated goodput of "
             f"{(flag.get('goodput') or 0):.1%} (Daly's formula expects {(flag.get('expected_goodput_daly') or 0):.1%})."
         )
-    facts.append("Goodput is reported for the whole period; the simulator gives utilisation over time.")
+    facts.append("Goodput is reported for the whole period; the simulator gives utilisation over time. The power "
+                 "figure puts the simulated GPUs through the headline's power chain; the table's energy row is the "
+                 "simulator's own ledger.")
     section = Section("operations", f"A simulated {'year' if o.ops_days >= 360 else 'period'} of operations",
-                      (text, Bullets(tuple(facts)), table, figure))
+                      (text, Bullets(tuple(facts)), table, figure, queue))
     numbers = {"operations": {"config": config.model_dump(mode="json"), "summary": summary}}
     return SectionOutput(section, numbers, _assumptions(config))
 

@@ -29,6 +29,7 @@ from colossim.reliability.presets import FailurePresetName
 from colossim.report.context import Context
 from colossim.report.document import Paragraph, Section, Table
 from colossim.report.figures import GoodputCurve, RateLine, goodput_figure, interruptions_figure
+from colossim.report.format import duration_words
 from colossim.report.sections import AssumptionRow, SectionOutput
 from colossim.train import CheckpointChain, JobStorage, checkpoint_chain, hot_spares
 
@@ -124,14 +125,6 @@ def _interval_words(interval: str) -> str:
     return f"a checkpoint every {practice.interval_s / 60:g} min (lab practice at scale, preset {interval})"
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:,.1f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:,.1f} minutes"
-    return f"{seconds / 3600:,.1f} hours"
-
-
 def restart_sensitivity(ctx: Context) -> pd.DataFrame:
     """Goodput of each phase's job for each restart preset (everything else as in the main table)."""
     presets = load_presets()
@@ -181,7 +174,7 @@ def _row(r: PhaseReliability) -> dict:
 def _curve(r: PhaseReliability) -> GoodputCurve:
     good = goodput_vs_interval(INTERVALS_S, r.gpus, r.failures, r.cost)
     return GoodputCurve(f"{r.phase}: {r.gpus:,} GPUs", INTERVALS_S, np.asarray(good, dtype=float),
-                        r.plan.optimal_interval_s, r.plan.ettr_optimal)
+                        r.plan.optimal_interval_s, r.plan.ettr_optimal, r.plan.interval_s, r.plan.ettr_daly)
 
 
 def _assumptions(ctx: Context, results: list[PhaseReliability]) -> tuple[AssumptionRow, ...]:
@@ -248,9 +241,11 @@ def build(ctx: Context) -> SectionOutput:
         shown, LABELS, FORMATS, summary=True, transpose=True,
     )
     names: tuple[FailurePresetName, ...] = get_args(FailurePresetName)
-    lines = [RateLine(n, failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
-    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], rel.failures)
-    fig_goodput = goodput_figure([_curve(r) for r in results], o.model, rel.checkpoint_mode.replace("_", "-"))
+    short = {n: failure_model(n).name.split(", ")[0] for n in names}  # "Llama 3 405B pre-training"
+    lines = [RateLine(short[n], failure_model(n).failures_per_gpu_hour * 24.0) for n in names]
+    fig_rates = interruptions_figure(lines, [(r.phase, r.gpus) for r in results], short[rel.failures])
+    fig_goodput = goodput_figure([_curve(r) for r in results], get_model(o.model).name,
+                                 rel.checkpoint_mode.replace("_", "-"))
     last = results[-1]
     shares = dict(zip(("saving checkpoints", "redoing work lost since the last checkpoint", "restarting"),
                       _split(last), strict=True))
@@ -261,10 +256,10 @@ def build(ctx: Context) -> SectionOutput:
         f"{'the training job on' if trained else 'a job on all'} {last.gpus:,} GPUs is interrupted "
         f"{last.plan.expected_failures_per_day:,.0f} times a day, "
         f"every {last.plan.job_mttf_h * 60:,.0f} minutes on average. Saving a checkpoint every "
-        f"{_duration(last.plan.interval_s)} and restarting in {_duration(last.plan.restart_s)} "
+        f"{duration_words(last.plan.interval_s)} and restarting in {duration_words(last.plan.restart_s)} "
         f"keeps {last.plan.ettr_daly:.0%} of the wall time useful; most of the rest goes to {worst} "
         f"({shares[worst]:.0%} of the wall time). Checkpointing at the Young/Daly optimum for this job, every "
-        f"{_duration(last.plan.optimal_interval_s)}, would keep {last.plan.ettr_optimal:.0%}: at this scale the "
+        f"{duration_words(last.plan.optimal_interval_s)}, would keep {last.plan.ettr_optimal:.0%}: at this scale the "
         "interval labs use for smaller jobs costs that difference, and faster saves and restarts (async or "
         "in-memory checkpoints) are what make shorter intervals affordable."
     )

@@ -16,15 +16,17 @@ from colossim.cluster.use import training_snapshots
 from colossim.models import get_model
 from colossim.report.context import GROK_CLASS_TOKENS, Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
-from colossim.report.figures import TrainingBar, training_figure
+from colossim.report.figures import PartitionRate, TrainingBar, training_figure
+from colossim.report.names import gpus_name
 from colossim.report.sections import AssumptionRow, SectionOutput
 from colossim.train import PhaseComparison, compare_phases, with_headline
 
-STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor parallel", "cp_s": "context parallel",
-              "ep_s": "expert parallel", "pp_s": "pipeline sends", "dp_s": "data-parallel sync",
-              "bubble_s": "pipeline bubble", "optimizer_s": "optimizer"}
-MEMORY_PARTS = {"weights_gb": "weights", "grads_gb": "gradients", "optimizer_gb": "optimizer state",
-                "activations_gb": "activations", "other_gb": "other"}
+# the step model's fields -> the figure's parts (colossim.report.figures.training names and colours them)
+STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor_parallel", "cp_s": "context_parallel",
+              "ep_s": "expert_parallel", "pp_s": "pipeline_sends", "dp_s": "data_parallel",
+              "bubble_s": "pipeline_bubble", "optimizer_s": "optimizer"}
+MEMORY_PARTS = {"weights_gb": "weights", "grads_gb": "gradients", "optimizer_gb": "optimizer_state",
+                "activations_gb": "activations", "other_gb": "memory_other"}
 
 LABELS = {
     "phase": "phase",
@@ -102,16 +104,19 @@ def _row(c: PhaseComparison, model_seq_len: int) -> dict:
     }
 
 
-def _bar(c: PhaseComparison) -> TrainingBar:
+def _bar(ctx: Context, c: PhaseComparison) -> TrainingBar:
     step, mem = c.best.step, c.best.step.memory
+    catalog = ctx.catalog
     return TrainingBar(
-        label=f"{c.phase}\n{c.best.gpus:,} GPUs\n{c.best.partition}",
+        phase=c.phase,
+        label=f"{c.phase}\n{c.best.gpus:,} GPUs\n{gpus_name(catalog, c.best.gpu_types)}".replace(" + ", " +\n"),
         ideal_days=c.best.ideal_days,
         with_failures_days=c.best.wall_days,
-        step_parts_s={label: getattr(step, key) for key, label in STEP_PARTS.items()},
-        memory_parts_gb={label: getattr(mem, key) for key, label in MEMORY_PARTS.items()},
+        step_parts_s={part: getattr(step, key) for key, part in STEP_PARTS.items()},
+        memory_parts_gb={part: getattr(mem, key) for key, part in MEMORY_PARTS.items()},
         usable_gb=mem.usable_gb,
-        tokens_per_day_bn={j.partition: j.effective_tokens_per_day / 1e9 for j in c.concurrent.jobs},
+        partitions=tuple(PartitionRate(gpus_name(catalog, j.gpu_types), tuple(j.gpu_types),
+                                       j.effective_tokens_per_day / 1e9) for j in c.concurrent.jobs),
     )
 
 
@@ -220,7 +225,7 @@ def build(ctx: Context) -> SectionOutput:
         {"tokens_per_day_bn": ",.0f", "ideal_days": ",.1f", "wall_days_p50": ",.1f", "mfu": ".1%"},
         summary=True,
     )
-    figure = training_figure([_bar(c) for c in results], model.name)
+    figure = training_figure([_bar(ctx, c) for c in results], model.name, o.tokens)
     last = results[-1].best
     text = Paragraph(
         f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens would take "

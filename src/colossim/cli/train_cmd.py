@@ -23,12 +23,15 @@ from colossim.cluster.use import training_snapshots, use_at
 from colossim.plan.machine import choose_machines
 from colossim.train import (
     PhaseComparison,
+    RangeOptions,
     ReliabilityOptions,
     TrainingPlan,
     compare_phases,
     plan_training,
     with_headline,
+    with_ranges,
 )
+from colossim.words import count_words, spread_words
 
 MAX_RUNS = 100_000  # Monte Carlo runs: 50x the default (the Monte Carlo error falls as 1 / sqrt(runs))
 
@@ -57,6 +60,13 @@ def _options(failures: str, checkpoint: str, runs: int, seed: int, interval: str
                               seed=seed, interval=interval)  # type: ignore[arg-type]
 
 
+def _spread(s: dict, key: str, fmt: str, scale: float = 1.0) -> str:
+    """A headline with its range (train.ranges, 80 %): '27.4 (24.8-49.7)'."""
+    low, high = s.get(f"{key}_low"), s.get(f"{key}_high")
+    return spread_words(s[key] * scale, None if low is None else low * scale, None if high is None else high * scale,
+                        fmt)
+
+
 def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
     s = p.summary()
     lay = s["layout"]
@@ -71,10 +81,10 @@ def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
         ("ideal time to train", f"{s['ideal_days']:.1f}", "days (no failures, no checkpoints)"),
         ("tokens a day", f"{s['effective_tokens_per_day'] / 1e9:,.1f}",
          f"billion (with failures; {s['tokens_per_day'] / 1e9:,.1f} billion ideal)"),
-        ("with failures (p10 / p50 / p90)",
-         f"{s['wall_days_p10']:.1f} / {s['wall_days_p50']:.1f} / {s['wall_days_p90']:.1f}", "days (Monte Carlo)"),
+        ("days to train, with failures", _spread(s, "wall_days_p50", "{:,.1f}"),
+         f"days (median of the failure Monte Carlo: p10 {s['wall_days_p10']:.1f}, p90 {s['wall_days_p90']:.1f})"),
         ("expected (closed form)", f"{s['expected_days']:.1f}", "days (Daly)"),
-        ("goodput (ETTR)", f"{100 * s['goodput_p50']:.1f}", "%"),
+        ("goodput (ETTR)", _spread(s, "goodput_p50", "{:.1f}", 100.0), "%"),
         ("interruptions", f"{s['interruptions_p50']:,.0f}", f"({s['interruptions_per_day']:.1f} per day, "
                                                            f"job MTTF {s['job_mttf_h']:.2f} h)"),
         ("checkpoint", f"{s['checkpoint_size_tb']:.1f} TB every {s['checkpoint_interval_min']:.1f} min",
@@ -84,13 +94,14 @@ def _rows(p: TrainingPlan) -> list[tuple[str, str, str]]:
          f"(goodput {100 * s['ettr_optimal']:.1f}% there, {100 * s['ettr_expected']:.1f}% at the interval used)"),
         ("hot spare nodes", f"{s['spare_nodes']:,}", "to keep the job at full size"),
         ("GPU-hours", f"{s['gpu_hours']:,.0f}", "h"),
-        ("energy (facility)", f"{s['energy_mwh']:,.0f}",
-         f"MWh (average {s['avg_power_mw']:.1f} MW, {s['busy_power_mw']:.1f} MW computing)"),
-        ("CO2", f"{s['co2_t']:,.0f}", f"t ({s['co2_t_low']:,.0f}-{s['co2_t_high']:,.0f})"),
-        ("water", f"{s['water_m3']:,.0f}", "m3"),
+        ("energy (facility)", _spread(s, "energy_mwh", "{:,.0f}"), f"MWh ({s['busy_power_mw']:.1f} MW computing)"),
+        ("average power", _spread(s, "avg_power_mw", "{:,.1f}"), "MW (facility)"),
+        ("CO2", _spread(s, "co2_t", "{:,.0f}"), "t"),
+        ("water", _spread(s, "water_m3", "{:,.0f}"), "m3"),
         ("electricity cost", f"{s['electricity_cost_usd'] / 1e6:,.1f}", "million USD"),
         ("hardware cost (amortised)", f"{s['hardware_cost_usd'] / 1e6:,.1f}", "million USD"),
-        ("cost per million tokens", f"{s['cost_per_million_tokens_usd']:.2f}", "USD"),
+        ("total cost", _spread(s, "total_cost_usd", "{:,.1f}", 1e-6), "million USD"),
+        ("cost per million tokens", _spread(s, "cost_per_million_tokens_usd", "{:.2f}"), "USD"),
     ]
 
 
@@ -101,8 +112,42 @@ def _print_plan(p: TrainingPlan, title: str) -> None:
     for row in _rows(p):
         table.add_row(*row)
     console.print(table)
+    if p.ranges is not None:
+        console.print(f"In brackets: the {_interval(p)} range of a seeded Monte Carlo over the estimate inputs and the "
+                      "step model's error on runs it was not fitted on; the first figure is the point (every input "
+                      "at its mid).", highlight=False, markup=False)
+        console.print(_tornado(p))
     console.print(assumptions_view("assumptions", ["value"], [AssumptionRow(a.name, (_value(a.value),), a.unit,
                                                                           a.source) for a in p.assumptions]))
+
+
+def _interval(p: TrainingPlan) -> str:
+    lo, hi = p.ranges.interval
+    return f"p{100 * lo:g}-p{100 * hi:g}"
+
+
+TORNADO = {"wall_days_p50": ("days", "{:,.1f}", 1.0), "co2_t": ("CO2, t", "{:,.0f}", 1.0),
+           "total_cost_usd": ("cost, million USD", "{:,.1f}", 1e-6)}
+
+
+def _tornado(p: TrainingPlan, top: int = 4) -> Table:
+    """The inputs that move each headline most: the figure with that input at its low and at its high."""
+    table = Table(title="what moves the headline most (each input at its low / its high, the others at mid)")
+    for col in ("figure", "input", "input low / high", "figure at low / high"):
+        table.add_column(col, justify="left" if col in ("figure", "input") else "right")
+    inputs = {i.name: i for i in p.ranges.inputs}
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.3g}"
+
+    for name, (label, fmt, scale) in TORNADO.items():
+        bars = [b for b in p.ranges.tornado[name] if b.swing > 0][:top]
+        for n, bar in enumerate(bars):
+            table.add_row(label if n == 0 else "", bar.label,
+                          f"{num(bar.input_low)} / {num(bar.input_high)} {inputs[bar.input].unit}",
+                          f"{fmt.format(bar.at_low * scale)} / {fmt.format(bar.at_high * scale)}",
+                          end_section=n == len(bars) - 1)
+    return table
 
 
 @guarded
@@ -125,6 +170,8 @@ def train(
                                  "practice_15min (what labs use at scale) | optimal (Daly's optimum)"),
     runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     seed: int = typer.Option(1, "--seed", min=0, help="Monte Carlo seed"),
+    range_runs: int = typer.Option(256, "--range-runs", min=0, max=100_000, help="draws of the uncertainty "
+                                   "Monte Carlo behind each headline's range (0: no ranges)"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Find the best layout, then the ideal and failure-adjusted time to train, GPU-hours, energy, CO2,
@@ -141,11 +188,14 @@ def train(
     with working(f"planning {chosen.name} on {spec.name}: layout search, failures, energy"):
         p = plan_training(chosen, spec, machines[0], tokens, gpus=gpus, precisions=(precision,),
                           options=_options(failures, checkpoint, runs, seed, interval))
+        if range_runs:
+            p = p.with_ranges(RangeOptions(runs=max(range_runs, 2), seed=seed))
     if json_out:
         print_json({**p.summary(), "partition_reason": choice.reason,
+                    "uncertainty": None if p.ranges is None else p.ranges.describe(),
                     "assumptions": [a.to_dict() for a in p.assumptions]})
         return
-    _print_plan(p, f"{p.model}: {tokens:.3g} tokens on {spec.name} ({p.partition})")
+    _print_plan(p, f"{chosen.name}: {count_words(tokens, 'tokens')} on {spec.name} ({p.partition})")
     console.print(f"GPUs: {choice.reason}", highlight=False, markup=False)
 
 
@@ -165,6 +215,8 @@ def compare(
     checkpoint: str = typer.Option("blocking", "--checkpoint", help="blocking | async | in_memory"),
     interval: str = typer.Option("practice_30min", "--interval", help="practice_30min | practice_15min | optimal"),
     runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
+    range_runs: int = typer.Option(256, "--range-runs", min=0, max=100_000, help="draws of the uncertainty "
+                                   "Monte Carlo behind each headline's range (0: no ranges)"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """What each phase of a scenario can train: the best single job, the best job on each partition, and every
@@ -175,7 +227,9 @@ def compare(
     with working(f"planning {chosen.name} on every phase and partition of {spec.name}"):
         phases = compare_phases(chosen, spec, tokens, precisions=(precision,),
                                 options=_options(failures, checkpoint, runs, 1, interval))
-    phases = with_headline(phases, partition)
+        phases = with_headline(phases, partition)
+        if range_runs:
+            phases = with_ranges(phases, RangeOptions(runs=max(range_runs, 2)))
     not_training = training_snapshots(spec)[1]  # phases the site is leased out in: no training capacity
     compared = {c.phase for c in phases}
     for phase in spec.phases:
@@ -186,7 +240,8 @@ def compare(
         print_json({"model": model, "cluster": spec.name, "tokens": tokens,
                     "phases": [c.summary() for c in phases], "phases_not_training": not_training})
         return
-    table = Table(title=f"{model}: {tokens:.3g} tokens on each phase of {spec.name} (the headline job of each phase)")
+    table = Table(title=f"{chosen.name}: {count_words(tokens, 'tokens')} on each phase of {spec.name} (the headline "
+                        "job of each phase; ranges in brackets)")
     table.add_column("quantity")
     for c in phases:
         table.add_column(f"{c.phase}\n({c.cluster_gpus:,} GPUs)", justify="right")

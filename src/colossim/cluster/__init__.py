@@ -39,7 +39,7 @@ from colossim.cluster.partitions import (
     partitions_of,
 )
 from colossim.cluster.power import cluster_fleet, fleet_at, it_overhead, job_fleet, system_pool
-from colossim.cluster.prices import capex_per_gpu, servers_capex
+from colossim.cluster.prices import capex_per_gpu, capex_range_per_gpu, servers_capex
 from colossim.cluster.site import gas_turbine_share_at, pue_of, site_of, storage_at
 from colossim.cluster.spec import ClusterSpec, FabricSpec, Phase, StorageSpec, SystemCount
 
@@ -64,6 +64,7 @@ __all__ = [
     "SystemCount",
     "buy",
     "capex_per_gpu",
+    "capex_range_per_gpu",
     "check_cluster",
     "choose",
     "cluster_fabric",

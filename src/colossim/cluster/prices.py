@@ -26,6 +26,17 @@ def servers_capex(pools: Sequence[Pool], catalog: Catalog) -> tuple[float, float
     return low, high
 
 
+def capex_range_per_gpu(pools: Sequence[Pool], catalog: Catalog,
+                        network_usd_per_gpu: tuple[float, float]) -> tuple[float, float] | None:
+    """(low, high) USD per GPU of a partition: its systems' catalog price range per GPU, GPU-weighted, plus the
+    network's low and high per GPU; None when one of its systems has no catalog price."""
+    gpus = sum(p.gpus for p in pools)
+    if gpus <= 0 or any(catalog.systems[p.system].price is None for p in pools):
+        return None
+    low, high = servers_capex(pools, catalog)
+    return low / gpus + network_usd_per_gpu[0], high / gpus + network_usd_per_gpu[1]
+
+
 def capex_per_gpu(pools: Sequence[Pool], catalog: Catalog, network_usd_per_gpu: float) -> tuple[float, str] | None:
     """USD per GPU of a partition (GPU-weighted mid price of its systems + the network per GPU) and a source
     line naming the prices; None when one of its systems has no catalog price."""

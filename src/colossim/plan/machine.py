@@ -16,6 +16,7 @@ from colossim.cluster import (
     Partition,
     PartitionChoice,
     capex_per_gpu,
+    capex_range_per_gpu,
     choose,
     cluster_fleet,
     fabric_figures,
@@ -42,6 +43,7 @@ class ClusterAt:
     fleet: Fleet
     supply: SiteSupply
     network_usd_per_gpu: float
+    network_usd_range_per_gpu: tuple[float, float] = (0.0, 0.0)  # the fabric's low and high capex per GPU
     note: str = ""  # why the date differs from the one asked (e.g. the site is leased out after it)
 
     @property
@@ -58,6 +60,7 @@ class JobMachine:
     economics: Economics
     cluster: ClusterAt
     capex_source: str
+    capex_range: tuple[float, float] | None = None  # USD per GPU, low and high (catalog price ranges)
 
     @property
     def gpus_available(self) -> int:
@@ -94,8 +97,9 @@ def cluster_at(spec: ClusterSpec, at: date | None = None, catalog: Catalog | Non
     fab = fabric_figures(spec.fabric, catalog, pools)
     gpus = sum(p.gpus for p in pools)
     network_usd = 0.5 * (fab.capex_usd_low + fab.capex_usd_high) / gpus if gpus else 0.0
+    network_range = (fab.capex_usd_low / gpus, fab.capex_usd_high / gpus) if gpus else (0.0, 0.0)
     return ClusterAt(spec, at, tuple(partitions_of(pools, catalog)), cluster_fleet(spec, catalog, pools, phases, fab),
-                     supply_on(spec, catalog, at or phases[-1].start, phases), network_usd, note)
+                     supply_on(spec, catalog, at or phases[-1].start, phases), network_usd, network_range, note)
 
 
 def machine_for(where: ClusterAt, partition: Partition, catalog: Catalog | None = None) -> JobMachine:
@@ -121,7 +125,8 @@ def machine_for(where: ClusterAt, partition: Partition, catalog: Catalog | None 
         source = priced[1]
     econ = Economics(power=power, hardware=hardware_cost, pue=where.supply.pue,
                      usd_per_kwh=where.supply.power_price_usd_per_kwh)
-    return JobMachine(partition, hardware, econ, where, source)
+    return JobMachine(partition, hardware, econ, where, source,
+                      capex_range_per_gpu(partition.pools, catalog, where.network_usd_range_per_gpu))
 
 
 def job_machines(spec: ClusterSpec, at: date | None = None, catalog: Catalog | None = None) -> list[JobMachine]:

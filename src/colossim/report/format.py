@@ -1,9 +1,14 @@
-"""How numbers read in the report's tables (HTML and terminal alike)."""
+"""How numbers read in the report's tables (HTML and terminal alike); numbers in words come from colossim.words
+(shared with the command line)."""
 
 from __future__ import annotations
 
 import math
 from datetime import date
+
+from colossim.words import duration_words, in_words, times
+
+__all__ = ["duration_words", "fmt_value", "in_words", "times"]
 
 
 def fmt_value(value: object, spec: str | None = None) -> str:
@@ -34,32 +39,3 @@ def fmt_value(value: object, spec: str | None = None) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-def in_words(value: float, unit: str = "", digits: int = 0) -> str:
-    """A large number as a reader says it: 60e12 -> '60 trillion', 1.25e9 -> '1.2 billion' (digits=1),
-    230_024 -> '230,024' (below a million, digits grouped). `unit` follows after a space."""
-    import humanize
-
-    magnitude = abs(value)
-    if not math.isfinite(value):
-        text = "-"
-    elif magnitude < 1e6:
-        text = f"{value:,.{digits}f}" if digits or not float(value).is_integer() else f"{int(value):,}"
-    else:
-        text = humanize.intword(value, f"%.{digits}f")
-    return f"{text} {unit}".strip()
-
-
-def times(ratio: float) -> str:
-    """A ratio as a reader says it: 2.31 -> '2.3x', 0.5 -> '0.5x'."""
-    return f"{ratio:,.1f}x" if math.isfinite(ratio) else "-"
-
-
-def duration_words(seconds: float) -> str:
-    """A duration as a reader says it: '45.0 seconds', '2.5 minutes', '1.2 hours'."""
-    if seconds < 90:
-        return f"{seconds:,.1f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:,.1f} minutes"
-    return f"{seconds / 3600:,.1f} hours"

@@ -11,8 +11,10 @@ from colossim.train.chain import (
     hot_spares,
     job_reliability,
 )
-from colossim.train.compare import ConcurrentSplit, PhaseComparison, compare_phases, with_headline
+from colossim.train.compare import ConcurrentSplit, PhaseComparison, compare_phases, with_headline, with_ranges
 from colossim.train.plan import TrainingPlan, plan_training
+from colossim.train.ranges import FIGURES as RANGE_FIGURES
+from colossim.train.ranges import RangeOptions, training_inputs, training_ranges
 
 __all__ = [
     "CheckpointChain",
@@ -21,6 +23,8 @@ __all__ = [
     "JobStorage",
     "MonteCarloSummary",
     "PhaseComparison",
+    "RANGE_FIGURES",
+    "RangeOptions",
     "ReliabilityOptions",
     "TrainingPlan",
     "checkpoint_chain",
@@ -28,5 +32,8 @@ __all__ = [
     "hot_spares",
     "job_reliability",
     "plan_training",
+    "training_inputs",
+    "training_ranges",
     "with_headline",
+    "with_ranges",
 ]

@@ -113,10 +113,11 @@ class JobReliability:
 
 
 def checkpoint_chain(params: float, gpus: int, step_time_s: float, storage: JobStorage, options: ReliabilityOptions,
-                     compute_h: float | None = None) -> CheckpointChain:
-    """Failure model, checkpoint cost and interval of a job of `gpus` GPUs holding `params` parameters."""
+                     compute_h: float | None = None, failures: FailureModel | None = None) -> CheckpointChain:
+    """Failure model, checkpoint cost and interval of a job of `gpus` GPUs holding `params` parameters.
+    `failures`: another failure model than the options' preset (the uncertainty ranges scale its rate)."""
     presets = load_presets()
-    fails = failure_model(options.failures)
+    fails = failures or failure_model(options.failures)
     cost = checkpoint_cost(checkpoint_bytes(params), options.checkpoint_mode, storage.write_gb_s, storage.read_gb_s,
                            presets.restart_times[options.restart].seconds, shards=gpus,
                            host_link_gb_s=presets.host_links[options.host_link].gb_s)

@@ -18,6 +18,7 @@ from colossim.plan.hetero import CrossGenerationPlan, plan_cross_generation
 from colossim.plan.machine import job_machines
 from colossim.train.chain import CheckpointChain, JobStorage, ReliabilityOptions, checkpoint_chain
 from colossim.train.plan import TrainingPlan, plan_training
+from colossim.train.ranges import RangeOptions
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,17 @@ def with_headline(phases: Sequence[PhaseComparison], partition: str | None) -> l
         have = sorted({p.partition for c in phases for p in c.by_partition})
         raise ValueError(f"no phase has a partition '{partition}' that can run the model: use one of "
                          f"{', '.join(have)}")
+    return out
+
+
+def with_ranges(phases: Sequence[PhaseComparison], options: RangeOptions | None = None) -> list[PhaseComparison]:
+    """The phases with ranges on each headline job's figures (TrainingPlan.with_ranges); the job keeps its
+    place among the partitions' jobs (the same plan, now with its ranges)."""
+    out = []
+    for c in phases:
+        ranged = c.best.with_ranges(options)
+        by_partition = tuple(ranged if p is c.best else p for p in c.by_partition)
+        out.append(replace(c, best=ranged, by_partition=by_partition))
     return out
 
 

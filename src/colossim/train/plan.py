@@ -10,7 +10,7 @@ turn the run into MWh, CO2, water and money; hardware is amortised at the partit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -26,6 +26,8 @@ from colossim.plan.machine import JobMachine
 from colossim.plan.search import PlanResult, layout_of, search
 from colossim.reliability import CheckpointPlan
 from colossim.train.chain import JobReliability, JobStorage, MonteCarloSummary, ReliabilityOptions, job_reliability
+from colossim.train.ranges import RangeOptions, training_ranges
+from colossim.uncertainty import Propagation
 
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_DAY = 86_400.0
@@ -50,6 +52,16 @@ class TrainingPlan:
     footprint: Footprint
     options: ReliabilityOptions
     assumptions: tuple[Assumption, ...]
+    model_params: float = 0.0  # total parameters (what the checkpoint holds)
+    machine: JobMachine | None = field(default=None, compare=False, repr=False)  # the partition it runs on
+    ranges: Propagation | None = None  # low / high of the headline figures (with_ranges)
+
+    def with_ranges(self, options: RangeOptions | None = None) -> TrainingPlan:
+        """The same plan with ranges on its headline figures (train.ranges: a seeded Monte Carlo over the
+        estimate inputs and the step model's measured error; the mid is this plan's point figure)."""
+        if self.machine is None:
+            raise ValueError("ranges need the plan's machine: build the plan with plan_training")
+        return replace(self, ranges=training_ranges(self, self.machine, options))
 
     @property
     def gpus(self) -> int:
@@ -110,9 +122,10 @@ class TrainingPlan:
             "ettr_expected": ck.ettr_daly, "spare_nodes": self.reliability.spares.spares,
             "gpu_hours": fp.gpu_hours, "energy_mwh": fp.facility_energy_mwh, "it_energy_mwh": fp.it_energy_mwh,
             "avg_power_mw": fp.avg_facility_power_mw, "busy_power_mw": fp.busy_facility_power_mw,
-            "co2_t": fp.co2_t, "co2_t_low": fp.co2_t_low, "co2_t_high": fp.co2_t_high, "water_m3": fp.water_m3,
+            "co2_t": fp.co2_t, "water_m3": fp.water_m3,
             "electricity_cost_usd": fp.electricity_cost_usd, "hardware_cost_usd": fp.hardware_cost_usd,
             "total_cost_usd": fp.total_cost_usd, "cost_per_million_tokens_usd": fp.cost_per_million_tokens_usd,
+            **(self.ranges.range_fields() if self.ranges is not None else {}),  # figure_low / figure_high
         }
 
     def assumptions_frame(self) -> pd.DataFrame:
@@ -175,4 +188,5 @@ def plan_training(model: ModelSpec, spec: ClusterSpec, machine: JobMachine, toke
         gpu_types=part.gpu_types, gpus_available=part.gpus, tokens=tokens, search=found, layout=layout, step=step,
         ideal_days=ideal_h / 24.0, reliability=rel, footprint=fp, options=opts,
         assumptions=_assumptions(fp, rel, opts, machine.capex_source, part.name),
+        model_params=param_counts(model).total, machine=machine,
     )

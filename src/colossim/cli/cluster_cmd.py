@@ -16,6 +16,7 @@ from colossim.cluster.campus import is_campus, list_campuses
 from colossim.cluster.figures import ClusterFigures, GrowthRow
 from colossim.energy.emissions import GwpHorizon, LeakPreset, MethaneLeak
 from colossim.inputs import input_error
+from colossim.words import spread_words
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +26,12 @@ def register(app: typer.Typer) -> None:
 
 def _n(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
+
+
+def _ranged(fig: ClusterFigures, name: str, fmt: str, scale: float = 1.0) -> str:
+    """A figure with its p10-p90 range (cluster.ranges): '329.8 (315.7-364.6)'."""
+    return spread_words(getattr(fig, name) * scale, getattr(fig, f"{name}_low") * scale,
+                        getattr(fig, f"{name}_high") * scale, fmt)
 
 
 def _summary_table(fig: ClusterFigures) -> Table:
@@ -52,20 +59,14 @@ def _summary_table(fig: ClusterFigures) -> Table:
         ("PUE", f"{fig.pue:.2f}", ""),
         ("facility power, nameplate", _n(fig.facility_power_max_mw), "MW"),
         ("facility power, training peak", _n(fig.facility_power_peak_mw), "MW"),
-        ("facility power, sustained", _n(fig.facility_power_mw), "MW"),
-        ("energy", _n(fig.energy_gwh_per_year, 0), "GWh/year"),
-        ("electricity at site tariff", _n(fig.electricity_cost_usd_per_year / 1e6, 0), "million USD/year"),
-        (
-            "CO2",
-            f"{fig.co2_t_per_year / 1e3:,.0f} ({fig.co2_t_per_year_low / 1e3:,.0f}-"
-            f"{fig.co2_t_per_year_high / 1e3:,.0f})",
-            f"kt/year ({fig.gas_turbine_share:.0%} gas turbines, {fig.co2_g_per_kwh:.0f} g/kWh)",
-        ),
-        (
-            "water",
-            _n(fig.water_million_gal_per_year, 0),
-            f"million gal/year ({fig.water_m3_per_year:,.0f} m3)",
-        ),
+        ("facility power, sustained", _ranged(fig, "facility_power_mw", "{:,.1f}"), "MW"),
+        ("energy", _ranged(fig, "energy_gwh_per_year", "{:,.0f}"), "GWh/year"),
+        ("electricity at site tariff", _ranged(fig, "electricity_cost_usd_per_year", "{:,.0f}", 1e-6),
+         "million USD/year"),
+        ("CO2", _ranged(fig, "co2_t_per_year", "{:,.0f}", 1e-3),
+         f"kt/year ({fig.gas_turbine_share:.0%} gas turbines, {fig.co2_g_per_kwh:.0f} g/kWh)"),
+        ("water", _ranged(fig, "water_m3_per_year", "{:,.0f}", 1e-3),
+         f"thousand m3/year ({fig.water_million_gal_per_year:,.0f} million US gallons)"),
         (
             "capital cost, servers",
             f"{fig.capex_servers_usd_low / 1e9:.1f}-{fig.capex_servers_usd_high / 1e9:.1f}",
@@ -156,6 +157,9 @@ def _print_figures(fig: ClusterFigures, rows: list[GrowthRow]) -> None:
     from colossim.cli.supply_tables import emissions_table, fleets_table, permits_table, supply_table
 
     console.print(_summary_table(fig))
+    console.print("In brackets: the p10-p90 range of a seeded Monte Carlo over PUE, the GPUs' training draw and the "
+                  "turbines' CO2 per kWh (colossim.cluster.ranges); capital cost spans the catalog's price ranges.",
+                  highlight=False, markup=False)
     if fig.site_use_note:
         console.print(fig.site_use_note, highlight=False, markup=False)
     if fig.supply is not None:

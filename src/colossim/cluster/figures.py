@@ -7,7 +7,9 @@ Power comes from the fleet power chain (colossim.energy.fleet, via cluster.power
 76 % of its rating, Newkirk et al.). Network, storage and CPU nodes draw their rating at all three. Energy,
 CO2, water and the electricity bill assume the sustained draw all year at that date's supply mix (the site's
 supply chain, colossim.energy.supply). With a supply timeline, `supply` is the ledger's day: what the grid,
-the batteries and each turbine fleet carried, their fuel and emissions, and the permits' caps.
+the batteries and each turbine fleet carried, their fuel and emissions, and the permits' caps. The sustained
+power and a year of it (energy, CO2, water, electricity) carry `_low`/`_high`: the p10/p90 of a seeded Monte
+Carlo over PUE, the GPUs' training draw and the turbines' CO2 per kWh (cluster.ranges).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from colossim.cluster.ledger import supply_ledger
 from colossim.cluster.mix import supply_on
 from colossim.cluster.power import cluster_fleet
 from colossim.cluster.prices import servers_capex
+from colossim.cluster.ranges import cluster_ranges
 from colossim.cluster.site import site_of, storage_after
 from colossim.cluster.spec import ClusterSpec, Phase
 from colossim.cluster.supply_day import SupplyDay, supply_day
@@ -94,8 +97,14 @@ class ClusterFigures(_Out):
     facility_power_max_mw: float
     facility_power_peak_mw: float
     facility_power_mw: float
+    facility_power_mw_low: float
+    facility_power_mw_high: float
     energy_gwh_per_year: float
+    energy_gwh_per_year_low: float
+    energy_gwh_per_year_high: float
     electricity_cost_usd_per_year: float
+    electricity_cost_usd_per_year_low: float
+    electricity_cost_usd_per_year_high: float
     gas_turbine_share: float
     co2_g_per_kwh: float
     co2_t_per_year: float
@@ -103,6 +112,8 @@ class ClusterFigures(_Out):
     co2_t_per_year_high: float
     co2e_t_per_year: float
     water_m3_per_year: float
+    water_m3_per_year_low: float
+    water_m3_per_year_high: float
     water_million_gal_per_year: float
     capex_servers_usd_low: float
     capex_servers_usd_high: float
@@ -211,8 +222,9 @@ def figures_for_pools(
     it_kw = sustained.it_kw
 
     energy_kwh = sustained.facility_kw * defaults.HOURS_PER_YEAR
-    co2_low, co2_high = supply.co2_range_t(energy_kwh)
     water_m3 = supply.water_m3(it_kw * defaults.HOURS_PER_YEAR)
+    spread = cluster_ranges(fleet, supply, power, site.pue_low, site.pue_high, f"site '{site.id}': {site.source}")
+    ranges = spread.range_fields()
 
     server_low, server_high = servers_capex(pools, catalog)
     racks_gpu = sum(math.ceil(pool.systems / pool.systems_per_rack) for pool in pools)
@@ -254,11 +266,10 @@ def figures_for_pools(
         facility_power_mw=sustained.facility_mw,
         energy_gwh_per_year=energy_kwh / 1e6,
         electricity_cost_usd_per_year=supply.electricity_usd(energy_kwh),
+        **ranges,  # facility_power_mw_low ... electricity_cost_usd_per_year_high (cluster.ranges: p10 / p90)
         gas_turbine_share=supply.gas_share,
         co2_g_per_kwh=supply.co2_g_per_kwh,
         co2_t_per_year=supply.co2_t(energy_kwh),
-        co2_t_per_year_low=co2_low,
-        co2_t_per_year_high=co2_high,
         co2e_t_per_year=supply.co2e_t(energy_kwh),
         water_m3_per_year=water_m3,
         water_million_gal_per_year=water_m3 * 1000.0 / defaults.LITRES_PER_US_GALLON / 1e6,

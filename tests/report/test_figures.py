@@ -31,6 +31,7 @@ from colossim.report.figures import (
     training_figure,
 )
 from colossim.report.figures.operations import ZERO_WAIT_S, bin_stat, wait_counts
+from colossim.report.figures.uncertainty import TornadoInput, TornadoPanel, tornado_figure
 from colossim.report.format import fmt_value, in_words
 from colossim.report.palette import GPU_COLOURS, QUANTITY_COLOURS, gpu_colour, mix_colour
 
@@ -72,6 +73,9 @@ def _all_figures():
         goodput_figure([GoodputCurve("a: 1,000 GPUs", np.array([1.0, 10.0, 100.0]), np.array([0.5, 0.9, 0.7]), 10.0,
                                      0.9, 100.0, 0.7)], "m", "async"),
         supply_figure([_supply()], ["test"]),
+        tornado_figure([TornadoPanel("t-days", "days to train", "days", "with_failures", 100.0, 90.0, 130.0,
+                                     (TornadoInput("PUE", "1.1", "1.4", 100.0, 100.0),
+                                      TornadoInput("failure rate", "0.8", "1.7", 95.0, 140.0)))], "a job"),
         interruptions_figure([RateLine("r", 0.01)], [("a", 1000), ("b", 5000)], "r"),
         operations_figure(_ops(), "test", 2, date(2026, 1, 1)),
         queue_figure(QueueWaits(np.array([0.0, 0.0, 30.0, 7200.0]))),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from colossim.cluster import site_of
+from colossim.cluster import defaults, site_of
 from colossim.report.context import Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
 from colossim.report.sections import SectionOutput
+
+
+def _likely(f, name: str, scale: float) -> str:
+    """The p10-p90 range of a cluster figure (cluster.ranges), in the row's unit."""
+    return f"{getattr(f, name + '_low') * scale:,.0f}-{getattr(f, name + '_high') * scale:,.0f}"
 
 
 def _rows(ctx: Context) -> list[tuple[str, float | int | str, str]]:
@@ -24,12 +29,17 @@ def _rows(ctx: Context) -> list[tuple[str, float | int | str, str]]:
         ("facility power, nameplate", f.facility_power_max_mw, f"MW (x PUE {f.pue:.2f})"),
         ("facility power, training peak", f.facility_power_peak_mw, "MW (every GPU at its TDP)"),
         ("facility power, sustained training", f.facility_power_mw,
-         f"MW (GPUs at {f.training_utilisation:.0%} utilisation, the measured mean of training)"),
-        ("energy", f.energy_gwh_per_year, "GWh a year at the sustained draw"),
+         f"MW (GPUs at {f.training_utilisation:.0%} utilisation, the measured mean of training; likely "
+         f"{_likely(f, 'facility_power_mw', 1.0)})"),
+        ("energy", f.energy_gwh_per_year, f"GWh a year at the sustained draw (likely "
+                                          f"{_likely(f, 'energy_gwh_per_year', 1.0)})"),
         ("CO2", f.co2_t_per_year / 1e3,
-         f"kt a year ({f.gas_turbine_share:.0%} of energy from gas turbines, {f.co2_g_per_kwh:.0f} g/kWh)"),
-        ("water", f.water_million_gal_per_year, "million US gallons a year"),
-        ("electricity bill", f.electricity_cost_usd_per_year / 1e6, "million USD a year at the site tariff"),
+         f"kt a year ({f.gas_turbine_share:.0%} of energy from gas turbines, {f.co2_g_per_kwh:.0f} g/kWh; likely "
+         f"{_likely(f, 'co2_t_per_year', 1e-3)})"),
+        ("water", f.water_million_gal_per_year, "million US gallons a year (likely "
+         f"{_likely(f, 'water_m3_per_year', 1e3 / defaults.LITRES_PER_US_GALLON / 1e6)})"),
+        ("electricity bill", f.electricity_cost_usd_per_year / 1e6, "million USD a year at the site tariff (likely "
+         f"{_likely(f, 'electricity_cost_usd_per_year', 1e-6)})"),
         ("capital cost, low", f.capex_usd_low / 1e9, "billion USD (GPU systems + network)"),
         ("capital cost, high", f.capex_usd_high / 1e9, "billion USD"),
         ("racks", f.racks, f"({f.racks_gpu:,} GPU + {f.racks_network:,} network)"),

@@ -17,9 +17,11 @@ from colossim.models import get_model
 from colossim.report.context import GROK_CLASS_TOKENS, Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
 from colossim.report.figures import PartitionRate, TrainingBar, training_figure
+from colossim.report.figures.uncertainty import TornadoInput, TornadoPanel, tornado_figure
 from colossim.report.names import gpus_name
+from colossim.report.palette import Quantity
 from colossim.report.sections import AssumptionRow, SectionOutput
-from colossim.train import PhaseComparison, compare_phases, with_headline
+from colossim.train import PhaseComparison, RangeOptions, compare_phases, with_headline, with_ranges
 
 # the step model's fields -> the figure's parts (colossim.report.figures.training names and colours them)
 STEP_PARTS = {"compute_s": "compute", "tp_s": "tensor_parallel", "cp_s": "context_parallel",
@@ -46,13 +48,17 @@ LABELS = {
     "wall_days_p10": "days, with failures (p10)",
     "wall_days_p50": "days, with failures (median)",
     "wall_days_p90": "days, with failures (p90)",
+    "wall_days_range": "days, with failures: likely range (p10-p90 over the estimates and the step model's error)",
     "goodput_p50": "goodput (median)",
     "interruptions_p50": "interruptions (median)",
     "checkpoint_interval_min": "checkpoint interval (min)",
     "energy_gwh": "facility energy (GWh)",
+    "energy_range": "facility energy: likely range (GWh)",
     "co2_kt": "CO2 (kt)",
+    "co2_range": "CO2: likely range (kt)",
     "water_million_m3": "water (million m3)",
     "total_cost_musd": "cost: electricity + hardware (million USD)",
+    "cost_range": "cost: likely range (million USD)",
     "cost_per_million_tokens_usd": "cost per million tokens (USD)",
 }
 FORMATS = {"tokens_per_day_bn": ",.0f", "all_partitions_tokens_per_day_bn": ",.0f",
@@ -69,6 +75,38 @@ def layout_text(layout: dict) -> str:
         parts.append(f"VPP {layout['vpp']}")
     return (f"{' x '.join(parts) or 'one GPU'}; micro-batch {layout['mbs']}, ZeRO-{layout['zero']}, "
             f"recompute {layout['recompute']}, {layout['precision']}")
+
+
+def _range(s: dict, name: str, scale: float, fmt: str) -> str:
+    low, high = s.get(f"{name}_low"), s.get(f"{name}_high")
+    return "-" if low is None or high is None else f"{fmt.format(low * scale)}-{fmt.format(high * scale)}"
+
+
+TORNADO: dict[str, tuple[str, str, Quantity, float, str]] = {  # summary figure -> panel
+    "wall_days_p50": ("days to train, with failures", "days", "with_failures", 1.0, "{:,.0f}"),
+    "co2_t": ("CO2 of the run", "kt CO2", "co2", 1e-3, "{:,.1f}"),
+    "total_cost_usd": ("cost of the run", "million USD", "capex", 1e-6, "{:,.0f}"),
+}
+
+
+def _short(x: float) -> str:
+    """An input's value at a bar's end: 0.762, 1.4, 58k."""
+    return f"{x / 1e3:,.0f}k" if abs(x) >= 1e4 else f"{x:,.3g}"
+
+
+def _tornado(c: PhaseComparison, ctx: Context):
+    """The tornado of the last phase's headline job (train.ranges)."""
+    plan = c.best
+    spread = plan.ranges
+    panels = []
+    for name, (title, unit, quantity, scale, fmt) in TORNADO.items():
+        s = spread.spreads[name]
+        bars = tuple(TornadoInput(b.label, _short(b.input_low), _short(b.input_high), b.at_low * scale,
+                                  b.at_high * scale) for b in spread.tornado[name])
+        panels.append(TornadoPanel(f"uncertainty-{name.split('_')[0]}", title, unit, quantity, s.mid * scale,
+                                   s.low * scale, s.high * scale, bars, fmt))
+    job = f"{plan.gpus:,}-GPU job on {c.phase} ({gpus_name(ctx.catalog, plan.gpu_types)})"
+    return tornado_figure(panels, job)
 
 
 def _row(c: PhaseComparison, model_seq_len: int) -> dict:
@@ -93,13 +131,17 @@ def _row(c: PhaseComparison, model_seq_len: int) -> dict:
         "wall_days_p10": s["wall_days_p10"],
         "wall_days_p50": s["wall_days_p50"],
         "wall_days_p90": s["wall_days_p90"],
+        "wall_days_range": _range(s, "wall_days_p50", 1.0, "{:,.0f}"),
         "goodput_p50": s["goodput_p50"],
         "interruptions_p50": s["interruptions_p50"],
         "checkpoint_interval_min": s["checkpoint_interval_min"],
         "energy_gwh": fp.facility_energy_mwh / 1e3,
+        "energy_range": _range(s, "energy_mwh", 1e-3, "{:,.0f}"),
         "co2_kt": fp.co2_t / 1e3,
+        "co2_range": _range(s, "co2_t", 1e-3, "{:,.0f}"),
         "water_million_m3": fp.water_m3 / 1e6,
         "total_cost_musd": fp.total_cost_usd / 1e6,
+        "cost_range": _range(s, "total_cost_usd", 1e-6, "{:,.0f}"),
         "cost_per_million_tokens_usd": fp.cost_per_million_tokens_usd,
     }
 
@@ -200,6 +242,7 @@ def build(ctx: Context) -> SectionOutput:
     except ValueError as exc:  # e.g. a cluster file without storage, or a model that fits nowhere
         return _unavailable(ctx, str(exc.args[0] if exc.args else exc))
     results = with_headline(results, o.partition)  # a partition no phase has: exit 2 (the user's choice)
+    results = with_ranges(results, RangeOptions(seed=o.ops_seed))  # low / high of each headline
     ctx.cache["training"] = results  # the failures section shows these jobs' checkpoint chain
     first = results[0].best
     ctx.cache["flagship_run"] = {  # the operations section simulates this run
@@ -226,12 +269,15 @@ def build(ctx: Context) -> SectionOutput:
         summary=True,
     )
     figure = training_figure([_bar(ctx, c) for c in results], model.name, o.tokens)
+    tornado = _tornado(results[-1], ctx)
     last = results[-1].best
     text = Paragraph(
         f"Training {model.name} on {o.tokens / 1e12:,.0f} trillion tokens would take "
         f"{first.wall_days:,.0f} days on {results[0].phase} ({first.gpus:,} GPUs of partition {first.partition}) and "
         f"{last.wall_days:,.0f} days on {results[-1].phase} ({last.gpus:,} of {last.partition}), failures and "
-        f"restarts included ({last.ideal_days:,.0f} days if nothing ever failed). The GPUs do useful model "
+        f"restarts included ({last.ideal_days:,.0f} days if nothing ever failed; likely "
+        f"{_range(last.summary(), 'wall_days_p50', 1.0, '{:,.0f}')} days over the estimates' ranges and the step "
+        "model's error on runs it was not fitted on). The GPUs do useful model "
         f"arithmetic {last.step.mfu:.0%} of the time (MFU); the rest is communication and pipeline bubbles the "
         f"layout cannot hide. {_value_text(results)}"
     )
@@ -248,6 +294,8 @@ def build(ctx: Context) -> SectionOutput:
         "available": True, "model": model.id, "tokens": o.tokens,
         "phases": [c.summary() for c in results],
         "partitions": _partition_rows(results).to_dict(orient="records"),
+        "uncertainty": results[-1].best.ranges.describe(),
     }}
-    section = Section("training", "What it can train", (text, Bullets(tuple(facts)), table, figure, options_table))
+    section = Section("training", "What it can train",
+                      (text, Bullets(tuple(facts)), table, figure, tornado, options_table))
     return SectionOutput(section, numbers, _assumptions(ctx, results))

@@ -142,3 +142,36 @@ def test_compare_variants_and_campus():
     campus = _run("cluster", "colossus-campus", "--at", "2026-02-15", "--json")
     assert campus.exit_code == 0 and json.loads(campus.output)["campus"]["gpus"] > 1_000_000
     assert "(campus)" in _run("cluster", "--list").output
+
+
+def test_export_writes_a_file_that_loads_back_to_the_same_cluster(tmp_path):
+    from colossim.cluster import load_cluster
+
+    out = tmp_path / "sub" / "mine.yaml"
+    res = runner.invoke(app, ["cluster", "colossus", "--export", str(out)])
+    assert res.exit_code == 0, res.output
+    assert load_cluster(str(out)) == load_cluster("colossus")
+
+
+def test_buy_write_then_train_on_the_result(tmp_path):
+    from colossim.cluster import load_cluster
+
+    out = tmp_path / "after.yaml"
+    res = runner.invoke(app, ["buy", "--budget", "5e9", "--system", "gb200_nvl72", "--at", "2025-09-01",
+                              "--write", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    bought = json.loads(res.stdout)["option"]
+    after = load_cluster(str(out))
+    added = [p for p in after.phases if p.name.startswith("buy-")]
+    assert len(added) == 1 and added[0].add[0].count == bought["units"] and str(added[0].start) == "2025-09-01"
+    train = runner.invoke(app, ["train", str(out), "--model", "llama3-8b", "--tokens", "1e12", "--gpus", "1024",
+                                "--partition", "gb200", "--at", "2025-09-01", "--range-runs", "0", "--json"])
+    assert train.exit_code == 0, train.output
+    assert json.loads(train.stdout)["gpus_available"] == 30_024 + bought["gpus"]
+
+
+def test_export_to_an_unwritable_place_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = runner.invoke(app, ["cluster", "colossus", "--export", str(blocker / "x.yaml")])
+    assert res.exit_code == 2 and "Traceback" not in res.output and "--export" in res.stderr

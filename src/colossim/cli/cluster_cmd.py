@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import get_args
 
 import typer
 from rich.table import Table
 
+from colossim import __version__
 from colossim.catalog import load_catalog
-from colossim.cli.common import MAX_BUDGET_USD, console, guarded, parse_date, print_json
+from colossim.cli.common import (
+    MAX_BUDGET_USD,
+    atomic_write_text,
+    check_output,
+    console,
+    err_console,
+    guarded,
+    parse_date,
+    print_json,
+    writing,
+)
 from colossim.cluster import buy, cluster_figures, growth, list_scenarios, load_cluster
 from colossim.cluster.buy import DEFAULT_COMPARE
 from colossim.cluster.campus import is_campus, list_campuses
@@ -233,9 +245,21 @@ def cluster(
                                           "variants side by side, and the claims against independent estimates"),
     methane_leak: str = typer.Option("none", "--methane-leak", help="upstream methane for CO2e: none | alvarez2018"),
     gwp: str = typer.Option("gwp100", "--gwp", help="methane's warming horizon for CO2e: gwp100 | gwp20"),
+    export: Path | None = typer.Option(None, "--export", help="write the cluster as a YAML file to edit (a what-if: "
+                                       "every command takes it as SCENARIO|FILE) and exit"),
 ) -> None:
     """Headline figures of a cluster: GPUs, peak compute, power, the supply that carried it on that date (grid,
     batteries, gas turbines), emissions against the permits, water, cost, fabric, growth."""
+    check_output(export, "--export")
+    if export is not None:
+        from colossim.cluster.whatif import cluster_yaml
+
+        spec = load_cluster(scenario, load_catalog())
+        with writing(export, "--export"):
+            atomic_write_text(export, cluster_yaml(spec, f"exported by colossim {__version__} from '{scenario}'"))
+        err_console.print(f"wrote {export}: edit it, then e.g. `colossim train {export} --model ... --tokens ...`",
+                          highlight=False, markup=False)
+        return
     if list_only:
         names = list_scenarios()
         if json_out:
@@ -284,12 +308,28 @@ def buy_cmd(
     scenario: str = typer.Option("colossus", "--scenario", help="scenario name or cluster YAML file"),
     at: str | None = typer.Option(None, "--at", help="add to the cluster as on this date (YYYY-MM-DD)"),
     json_out: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+    write: Path | None = typer.Option(None, "--write", help="also write the scenario with the purchase added as a "
+                                      "dated phase (a cluster YAML every command takes as SCENARIO|FILE)"),
 ) -> None:
     """What a budget buys: units, racks and GPUs of one system, the compute and power it adds to a
     scenario, and the same money spent on H100 and H200 servers."""
+    check_output(write, "--write")
     catalog = load_catalog()
     spec = load_cluster(scenario, catalog)
     result = buy(spec, catalog, budget, system, parse_date(at), DEFAULT_COMPARE)
+    if write is not None:
+        from colossim.cluster.use import use_at
+        from colossim.cluster.whatif import cluster_yaml, with_purchase
+
+        after = with_purchase(spec, result)
+        with writing(write, "--write"):
+            atomic_write_text(write, cluster_yaml(after, f"colossim {__version__}: colossim buy --budget {budget:g} "
+                                                         f"--system {system} --scenario {scenario} --at {result.at}"))
+        leased = "" if use_at(after, result.at) == "training" else (
+            f" (the site is not training on {result.at}: pass --at with a training date to train on it)")
+        err_console.print(f"wrote {write}: {spec.name} with {result.option.units:,} {system} added on {result.at}"
+                          f"{leased}; e.g. `colossim train {write} --model ... --tokens ...`",
+                          highlight=False, markup=False)
     if json_out:
         print_json(result)
         return

@@ -212,6 +212,22 @@ def writing(path: Path, flag: str) -> Iterator[None]:
                           "free space or choose another path, then run the command again", flag) from None
 
 
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all (folders on the way created): a temporary file beside it,
+    then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 @contextlib.contextmanager
 def stdout_for_json() -> Iterator[None]:
     """While the block runs, everything written to standard output, by Python or by native code and child

@@ -10,8 +10,11 @@
   one 72-GPU NVLink domain.
 - Pods: a 3-tier fat tree of radix-k switches has (k/2)^2 endpoints per pod (Al-Fares et al.,
   SIGCOMM 2008): 4,096 GPUs for the 128-port SN5600; a rail-optimized fabric gives gpus_per_pod.
-- Power: each pool carries its GPU's TDP (catalog) and the cluster its site's PUE (`pue_of`), the inputs
-  of colossim.energy's power model (colossim.ops.energy).
+- Power: each pool carries its GPU's TDP (catalog), its systems' nameplate per GPU and its share of the
+  cluster's IT overhead (colossim.cluster.power: network and storage per GPU of the cluster after its last
+  phase, CPU nodes as `cpu_other_fraction` of the pool's nameplate), and the cluster its site's PUE
+  (`pue_of`): the inputs of the fleet power chain (colossim.ops.energy). Network and storage per GPU
+  change little from phase to phase (Colossus: 121-125 W), so one figure serves the whole run.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import date, timedelta
 from colossim.catalog import Catalog, load_catalog
 from colossim.cluster import ClusterSpec, load_cluster, pue_of
 from colossim.cluster.inventory import make_pool
+from colossim.cluster.power import fleet_at
 from colossim.ops.pools import DAY_S, Delivery, OpsCluster, PoolSpec, ramp
 
 RACK_NODE_GPUS = (
@@ -38,6 +42,7 @@ class _Acc:
     nvlink_domain: int
     deliveries: list[Delivery]
     tdp_w: float | None = None
+    nameplate_w: float = 0.0  # sum over the pool's GPUs of their system's nameplate per GPU
     gpus: int = 0
     phases: list[str] | None = None
 
@@ -86,6 +91,7 @@ def pools_from_cluster(
             acc = pools.setdefault(key, _Acc(inv.gpu, gpn, inv.nvlink_domain, [], phases=[]))
             acc.deliveries.extend(ramp(arrive_start, arrive_end, inv.gpus // gpn, batches))
             acc.tdp_w = float(catalog.gpus[inv.gpu].tdp_w)
+            acc.nameplate_w += inv.gpus * inv.power_max_kw * 1e3 / inv.gpus_per_system
             acc.gpus += inv.gpus
             if phase.name not in acc.phases:
                 acc.phases.append(phase.name)
@@ -103,8 +109,11 @@ def pools_from_cluster(
                     f"phase {phase.name} retires {entry.system}, which no earlier phase installed"
                 )
             acc.deliveries.append(Delivery(in_service_s, -(inv.gpus // gpn)))
+    fleet = fleet_at(spec, catalog)
+    shared_w = (fleet.overhead.network_kw + fleet.overhead.storage_kw) * 1e3 / fleet.gpus if fleet.gpus else 0.0
     specs = []
     for acc in pools.values():
+        nameplate = acc.nameplate_w / acc.gpus if acc.gpus else None
         nodes_per_domain = max(1, acc.nvlink_domain // acc.gpus_per_node)
         pod_nodes = max(nodes_per_domain, (pod // acc.gpus_per_node) // nodes_per_domain * nodes_per_domain)
         specs.append(
@@ -115,6 +124,8 @@ def pools_from_cluster(
                 nvlink_domain_gpus=acc.nvlink_domain,
                 pod_nodes=pod_nodes,
                 tdp_w=acc.tdp_w,
+                system_max_w_per_gpu=nameplate,
+                overhead_w_per_gpu=None if nameplate is None else shared_w + spec.cpu_other_fraction * nameplate,
                 deliveries=tuple(acc.deliveries),
                 burn_in_s=burn_in_days * DAY_S,
                 phase=",".join(acc.phases or []),

@@ -38,6 +38,9 @@ class PoolSpec:
     failures_per_node_day: float | None = None  # None: the simulation default, scaled to this node size
     phase: str = ""
     source: str = ""
+    # the fleet power chain's inputs beyond the TDP (colossim.ops.energy); None: the power model's defaults
+    system_max_w_per_gpu: float | None = None  # nameplate of the pool's systems per GPU (GPU-weighted mean)
+    overhead_w_per_gpu: float | None = None  # the cluster's network, storage and CPU nodes per GPU
 
     def __post_init__(self) -> None:
         if self.gpus_per_node < 1 or self.nvlink_domain_gpus < 1 or self.pod_nodes < 1:
@@ -51,6 +54,11 @@ class PoolSpec:
             )
         if (self.tdp_w is not None and not (0 < self.tdp_w < math.inf)) or not (0 <= self.burn_in_s < math.inf):
             raise ValueError(f"pool {self.name}: tdp_w must be > 0 (or None) and burn_in_s >= 0, both finite")
+        if self.system_max_w_per_gpu is not None and not (
+                self.tdp_w is not None and self.tdp_w <= self.system_max_w_per_gpu < math.inf):
+            raise ValueError(f"pool {self.name}: system_max_w_per_gpu needs a TDP and must be >= it, finite")
+        if self.overhead_w_per_gpu is not None and not (0 <= self.overhead_w_per_gpu < math.inf):
+            raise ValueError(f"pool {self.name}: overhead_w_per_gpu must be >= 0 and finite")
         if self.failures_per_node_day is not None and not (0 <= self.failures_per_node_day < math.inf):
             raise ValueError(f"pool {self.name}: failures_per_node_day must be >= 0 and finite")
         installed = 0

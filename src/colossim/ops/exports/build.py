@@ -48,7 +48,8 @@ def _series(run: RunArrays, cluster: OpsCluster) -> TimeSeries:
     d_train = np.diff(cols["acc_capacity_gpu_s"] - cols["acc_serving_gpu_s"], prepend=0.0)
     d_busy_pool = np.diff(sp[L.SP_BUSY] + sp[L.SP_SERVE], axis=0, prepend=0.0)
     d_idle_pool = np.diff(sp[L.SP_IDLE], axis=0, prepend=0.0)
-    energy = fleet_energy(d_busy_pool, d_idle_pool, tuple(p.tdp_w for p in cluster.pools), cluster.pue)
+    d_service_pool = np.diff(sp[L.SP_CAP_S], axis=0, prepend=0.0)
+    energy = fleet_energy(d_busy_pool, d_idle_pool, d_service_pool, cluster.pools, cluster.pue)
     with np.errstate(invalid="ignore", divide="ignore"):
         hours = np.where(d_t > 0, d_t / 3600.0, np.nan)
         it_mw = np.full(n, np.nan) if energy is None else energy.it_kwh.sum(axis=1) / hours / 1000.0
@@ -111,7 +112,8 @@ def build_result(run: RunArrays, cluster: OpsCluster, workload: Workload, config
     started = np.isfinite(jobs.first_start_s)
     ended = np.isfinite(jobs.end_s) & (status <= 2)
     series = _series(run, cluster)
-    energy = fleet_energy(busy + serve, free + spare, tuple(p.tdp_w for p in cluster.pools), cluster.pue)
+    energy = fleet_energy(busy + serve, free + spare, busy + free + down + spare + serve, cluster.pools,
+                          cluster.pue)
     q_mean, q_med, q_p95 = _stats(jobs.queue_s[started])
     j_mean, j_med, j_p95 = _stats((jobs.end_s - jobs.submit_s)[ended])
     pods = jobs.pods[started]

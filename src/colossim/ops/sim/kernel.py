@@ -80,6 +80,7 @@ from colossim.ops.sim.layout import (
     SERVE_STEP,
     SP_BUSY,
     SP_CAP,
+    SP_CAP_S,
     SP_IDLE,
     SP_SERVE,
     SPARE,
@@ -204,6 +205,7 @@ def sample(pl, c, out, t):
         sp[SP_BUSY, s, p] = pf[ACC_BUSY, p] * g
         sp[SP_IDLE, s, p] = (pf[ACC_FREE, p] + pf[ACC_SPARE, p]) * g
         sp[SP_SERVE, s, p] = pf[ACC_SERVE, p] * g
+        sp[SP_CAP_S, s, p] = acc_cap * g
     row[9] = c.cnt[C_Q_SIZE]
     row[10] = c.cnt[C_RUN_N]
     row[14] = c.cnt[C_FAILURES]

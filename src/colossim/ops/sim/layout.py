@@ -59,8 +59,9 @@ AR_POD, AR_CNT = _ids(2)
 G_USED, G_QUOTA, G_STAMP = _ids(3)
 # ---- Core.sc rows: placement scratch (pod, nodes) of the chosen allocation, and pod order
 SC_POD, SC_CNT, SC_ORDER = _ids(3)
-# ---- Output.ser_pool planes [4, S, P]: GPUs in service, cumulative busy / idle / serving GPU-seconds
-SP_CAP, SP_BUSY, SP_IDLE, SP_SERVE = _ids(4)
+# ---- Output.ser_pool planes [5, S, P]: GPUs in service, cumulative busy / idle / serving / in-service
+# GPU-seconds
+SP_CAP, SP_BUSY, SP_IDLE, SP_SERVE, SP_CAP_S = _ids(5)
 
 # ---- event kinds (and their same-time priorities: capacity first, then releases, failures, arrivals)
 IN_SERVICE, JOB_END, REPAIR, FAILURE, ARRIVAL, DELIVERY, SERVE_STEP, _, SAMPLE = _ids(9)

@@ -201,7 +201,7 @@ def build_output(config: OpsConfig, n_pools: int, margin: int) -> L.Output:
     samples = int(config.horizon_s // config.sample_every_s) + 2
     tl = config.record_timeline
     return L.Output(
-        ser=np.zeros((samples, L.N_SERIES)), ser_pool=np.zeros((4, samples, n_pools)),
+        ser=np.zeros((samples, L.N_SERIES)), ser_pool=np.zeros((5, samples, n_pools)),
         seg=np.zeros((4 * margin if tl else 1, 6)), fail=np.zeros((1024 if tl else 1, 3)),
         deliv=np.zeros((256 if tl else 1, 3)),
     )

@@ -43,8 +43,8 @@ def _svg_text(svg: str) -> str:
 
 def test_every_figure_has_title_takeaway_caption_and_svg_panels_with_text(report):
     names = {f.name for f in report.figures()}
-    assert names == {"growth", "supply_emissions", "buy", "training", "uncertainty", "interruptions", "goodput",
-                     "operations", "queue"}
+    assert names == {"growth", "supply_emissions", "buy", "training", "uncertainty", "fleet_split", "interruptions",
+                     "goodput", "operations", "queue"}
     panels = [p.name for f in report.figures() for p in f.panels]
     assert len(panels) == len(set(panels)), "panel names (their files and SVG ids) are unique"
     for f in report.figures():

@@ -31,6 +31,7 @@ from colossim.report.figures import (
     training_figure,
 )
 from colossim.report.figures.operations import ZERO_WAIT_S, bin_stat, wait_counts
+from colossim.report.figures.split import SplitLine, split_figure
 from colossim.report.figures.uncertainty import TornadoInput, TornadoPanel, tornado_figure
 from colossim.report.format import fmt_value, in_words
 from colossim.report.palette import GPU_COLOURS, QUANTITY_COLOURS, gpu_colour, mix_colour
@@ -73,6 +74,8 @@ def _all_figures():
         goodput_figure([GoodputCurve("a: 1,000 GPUs", np.array([1.0, 10.0, 100.0]), np.array([0.5, 0.9, 0.7]), 10.0,
                                      0.9, 100.0, 0.7)], "m", "async"),
         supply_figure([_supply()], ["test"]),
+        split_figure([SplitLine("a", ("h100_sxm5",), "a", (0.0, 0.5, 0.9), (100.0, 100.0, None), (0.0, 50.0, 90.0)),
+                      SplitLine("b", ("gb200_nvl72_gpu",), "b", (0.0, 0.5), (50.0, 80.0), (0.0, 70.0))], "a model"),
         tornado_figure([TornadoPanel("t-days", "days to train", "days", "with_failures", 100.0, 90.0, 130.0,
                                      (TornadoInput("PUE", "1.1", "1.4", 100.0, 100.0),
                                       TornadoInput("failure rate", "0.8", "1.7", 95.0, 140.0)))], "a job"),

@@ -217,6 +217,8 @@ def compare(
     runs: int = typer.Option(2000, "--runs", min=1, max=MAX_RUNS, help="Monte Carlo runs"),
     range_runs: int = typer.Option(256, "--range-runs", min=0, max=100_000, help="draws of the uncertainty "
                                    "Monte Carlo behind each headline's range (0: no ranges)"),
+    split: bool = typer.Option(True, "--split/--no-split", help="also the training/serving trade-off per phase: "
+                               "GPUs moved to serving the same model against days to train"),
     json_out: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """What each phase of a scenario can train: the best single job, the best job on each partition, and every
@@ -230,6 +232,12 @@ def compare(
         phases = with_headline(phases, partition)
         if range_runs:
             phases = with_ranges(phases, RangeOptions(runs=max(range_runs, 2)))
+    splits = []
+    if split:
+        from colossim.train.split import phase_splits
+
+        with working(f"serving {chosen.name} on each phase's partition: the training/serving trade-off"):
+            splits = phase_splits(chosen, phases)
     not_training = training_snapshots(spec)[1]  # phases the site is leased out in: no training capacity
     compared = {c.phase for c in phases}
     for phase in spec.phases:
@@ -238,7 +246,8 @@ def compare(
                               highlight=False)
     if json_out:
         print_json({"model": model, "cluster": spec.name, "tokens": tokens,
-                    "phases": [c.summary() for c in phases], "phases_not_training": not_training})
+                    "phases": [c.summary() for c in phases], "phases_not_training": not_training,
+                    "fleet_split": [s.to_dict() for s in splits]})
         return
     table = Table(title=f"{chosen.name}: {count_words(tokens, 'tokens')} on each phase of {spec.name} (the headline "
                         "job of each phase; ranges in brackets)")
@@ -254,9 +263,28 @@ def compare(
     console.print(_what_it_can_train(phases))
     console.print("The concurrent split answers a different question from one job: every partition trains its "
                   "own copy of the run at once, sharing storage by GPU share.", highlight=False)
+    for s in splits:
+        console.print(_split_table(s, chosen.name))
     for line in not_training:
         console.print(f"Not compared: {line}.", highlight=False, markup=False)
     console.print(_assumptions_by_phase(phases))
+
+
+def _split_table(s, model_name: str):
+    """One phase's training/serving trade-off (train.split)."""
+    if not s.points:
+        return f"{s.phase}: no training/serving split: {s.note}"
+    table = Table(title=f"{s.phase}, partition {s.partition}: GPUs to serving {model_name} ({s.serving_layout}, "
+                        "p99 TTFT 2 s, TPOT 50 ms) against days to train")
+    for col in ("to serving", "GPUs serving", "requests/s", "output tokens/s", "serving MW", "GPUs training",
+                "days to train (Daly)", "tokens/day, billion", "note"):
+        table.add_column(col, justify="left" if col == "note" else "right")
+    for p in s.points:
+        days = "-" if p.training_days is None else f"{p.training_days:,.1f}"
+        table.add_row(f"{p.serving_share:.0%}", f"{p.serving_gpus:,}", f"{p.requests_per_s:,.0f}",
+                      f"{p.output_tokens_per_s:,.0f}", f"{p.serving_power_mw:,.1f}", f"{p.training_gpus:,}", days,
+                      f"{p.tokens_per_day / 1e9:,.1f}", p.note)
+    return table
 
 
 def _what_it_can_train(phases: list[PhaseComparison]) -> Table:

@@ -12,6 +12,7 @@ import pandas as pd
 from colossim.models import get_model
 from colossim.report.context import Context
 from colossim.report.document import Bullets, Paragraph, Section, Table
+from colossim.report.figures.split import SplitLine, split_figure
 from colossim.report.sections import AssumptionRow, SectionOutput
 from colossim.serve.capacity import ServeCapacity, serve_capacity
 from colossim.serve.constants import load_serve_calibration
@@ -117,5 +118,42 @@ def build(ctx: Context) -> SectionOutput:
         "total_output_tokens_per_s": total_tps, "total_power_mw": total_mw, "total_concurrent_users": total_users,
         "partitions": [c.model_dump(mode="json", exclude={"assumptions"}) for c in results], "skipped": skipped,
     }}
-    section = Section("serving", "What it can serve", (text, Bullets(tuple(facts)), table))
+    parts = [text, Bullets(tuple(facts)), table, *_split(ctx, model, numbers)]
+    section = Section("serving", "What it can serve", tuple(parts))
     return SectionOutput(section, numbers, _assumptions(results))
+
+
+SPLIT_LABELS = {"phase": "phase", "partition": "partition", "serving_share": "share serving",
+                "serving_gpus": "GPUs serving", "requests_per_s": "requests/s", "serving_power_mw": "serving MW",
+                "training_gpus": "GPUs training", "training_days": "days to train (Daly)",
+                "tokens_per_day_bn": "tokens a day, with failures (billion)", "note": "how the job shrinks"}
+SPLIT_FORMATS = {"serving_share": ".0%", "requests_per_s": ",.0f", "serving_power_mw": ",.1f",
+                 "training_days": ",.1f", "tokens_per_day_bn": ",.1f"}
+
+
+def _split(ctx: Context, model, numbers: dict) -> list:
+    """The training/serving trade-off on each training phase's headline partition (train.split), when the training
+    section ran."""
+    from colossim.train.split import phase_splits
+
+    phases = ctx.cache.get("training")
+    if not phases:
+        return []
+    splits = phase_splits(model, phases, simulate=not ctx.options.quick)
+    numbers["serving"]["fleet_split"] = [s.to_dict() for s in splits]
+    rows = [{"phase": s.phase, "partition": s.partition, "serving_share": p.serving_share,
+             "serving_gpus": p.serving_gpus, "requests_per_s": p.requests_per_s,
+             "serving_power_mw": p.serving_power_mw, "training_gpus": p.training_gpus,
+             "training_days": p.training_days, "tokens_per_day_bn": p.tokens_per_day / 1e9, "note": p.note}
+            for s in splits for p in s.points]
+    if not rows:
+        return [Paragraph("No training/serving split: " + "; ".join(s.note for s in splits))]
+    table = Table("fleet_split", "Training against serving, per phase",
+                  "On each phase's headline partition: a share of its GPUs serving the model (the best serving "
+                  "replica at the target above) and the training job on the rest (fewer data-parallel replicas of "
+                  "its layout, re-planned where that no longer fits in memory).", pd.DataFrame(rows), SPLIT_LABELS,
+                  SPLIT_FORMATS, summary=True)
+    lines = [SplitLine(s.phase, tuple(c.best.gpu_types), s.phase, tuple(p.serving_share for p in s.points),
+                       tuple(p.training_days for p in s.points), tuple(p.requests_per_s for p in s.points))
+             for s, c in zip(splits, phases, strict=True) if s.points]
+    return [split_figure(lines, model.name), table]

@@ -69,3 +69,31 @@ def minimal_spec():
 def test_helios_scenarios():
     cl = load_ops_cluster("helios-earth")
     assert cl.capacity_gpus_at(0) == 784 and cl.pools[0].gpus_per_node == 1
+
+
+def test_colossus_lease_takes_the_site_out_of_training_on_its_date():
+    spec = load_cluster("colossus")
+    lease = next(ph for ph in spec.phases if ph.use == "inference_lease")
+    cl = pools_from_cluster(spec, ramp_days=50, burn_in_days=14)
+    t = (lease.start - cl.start).days * DAY
+    before = sum(p.gpus for p in inventory(spec, load_catalog(), at=lease.start - timedelta(days=1)))
+    assert cl.capacity_gpus_at(t - DAY) == before > 200_000  # the whole site trains the day before
+    assert cl.capacity_gpus_at(t) == 0  # and none of it from the lease date
+    assert any(f"leased out for inference from {lease.start}" in n and f"{before:,} GPUs" in n for n in cl.notes)
+
+
+def test_hardware_added_during_a_lease_goes_to_the_tenant_and_all_comes_back_after(minimal_spec):
+    minimal_spec["phases"][1:] = [
+        {"name": "lease", "start": "2024-06-01", "use": "inference_lease", "source": "test"},
+        {"name": "more", "start": "2024-09-01", "add": [{"system": "dgx_h100", "count": 4}], "source": "test"},
+        {"name": "back", "start": "2025-01-01", "use": "training", "source": "test"},
+    ]
+    spec = parse_cluster(minimal_spec, "mini.yaml")
+    cl = pools_from_cluster(spec, start=date(2023, 12, 1), ramp_days=0, burn_in_days=0)
+    (pool,) = cl.pools
+    assert [d.nodes for d in pool.deliveries] == [16, -16, 20]  # the 4 added while leased return with the rest
+    day = {d: (date.fromisoformat(d) - date(2023, 12, 1)).days * DAY for d in ("2024-06-01", "2025-01-01")}
+    assert cl.capacity_gpus_at(day["2024-06-01"] - DAY) == 128
+    assert cl.capacity_gpus_at(day["2024-06-01"]) == cl.capacity_gpus_at(day["2025-01-01"] - DAY) == 0
+    assert cl.capacity_gpus_at(day["2025-01-01"]) == 160
+    assert any("trains again from 2025-01-01" in n for n in cl.notes)

@@ -65,6 +65,7 @@ def _table(summary: dict[str, Any]) -> Table:
         table.add_row(k, _fmt(summary.get(k)))
     for k, v in (summary.get("flagship") or {}).items():
         table.add_row(f"flagship.{k}", _fmt(v))
+    table.caption = escape("\n".join(summary.get("notes") or ()))
     return table
 
 

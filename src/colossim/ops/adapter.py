@@ -10,6 +10,12 @@
   one 72-GPU NVLink domain.
 - Pods: a 3-tier fat tree of radix-k switches has (k/2)^2 endpoints per pod (Al-Fares et al.,
   SIGCOMM 2008): 4,096 GPUs for the 128-port SN5600; a rail-optimized fabric gives gpus_per_pod.
+- Site use (`colossim.cluster.use`): from the date a phase leases the site out for inference, its GPUs
+  leave the training pools (idle ones at once, busy ones as their jobs end, as a retirement); hardware a
+  phase adds during a lease goes straight to the tenant; when a later phase sets `use: training`, the
+  leased nodes come back through burn-in. The run's notes say so. Why not the serving share at 100 %: that
+  share is the owner's own serving, taken from and given back to training by the hour; a leased site is
+  another operator's service whose power and water the supply ledger (`colossim cluster`) already counts.
 - Power: each pool carries its GPU's TDP (catalog), its systems' nameplate per GPU and its share of the
   cluster's IT overhead (colossim.cluster.power: network and storage per GPU of the cluster after its last
   phase, CPU nodes as `cpu_other_fraction` of the pool's nameplate), and the cluster its site's PUE
@@ -26,6 +32,7 @@ from colossim.catalog import Catalog, load_catalog
 from colossim.cluster import ClusterSpec, load_cluster, pue_of
 from colossim.cluster.inventory import make_pool
 from colossim.cluster.power import fleet_at
+from colossim.cluster.use import lease_note, use_at
 from colossim.ops.pools import DAY_S, Delivery, OpsCluster, PoolSpec, ramp
 
 RACK_NODE_GPUS = (
@@ -45,6 +52,7 @@ class _Acc:
     nameplate_w: float = 0.0  # sum over the pool's GPUs of their system's nameplate per GPU
     gpus: int = 0
     phases: list[str] | None = None
+    installed_nodes: int = 0  # nodes the site holds after the phases so far, leased out or not
 
 
 def pod_gpus_of(spec: ClusterSpec, catalog: Catalog) -> int:
@@ -75,8 +83,17 @@ def pools_from_cluster(
     start = start or first - timedelta(days=ramp_days + burn_in_days)
     pod = pod_gpus or pod_gpus_of(spec, catalog)
     pools: dict[tuple[str, int, int], _Acc] = {}
+    leased, lease_notes = False, []
     for phase in spec.phases:
         in_service_s = (phase.start - start).days * DAY_S
+        now_leased = use_at(spec, phase.start) != "training"
+        if now_leased != leased:  # the site's use changes on this date: its installed nodes leave or return
+            for acc in pools.values():
+                if acc.installed_nodes:
+                    nodes = acc.installed_nodes
+                    acc.deliveries.append(Delivery(in_service_s, -nodes if now_leased else nodes))
+            lease_notes.append(_use_change_note(spec, phase.start, now_leased, in_service_s, pools.values()))
+            leased = now_leased
         arrive_end = in_service_s - burn_in_days * DAY_S
         arrive_start = arrive_end - ramp_days * DAY_S
         for entry in phase.add:
@@ -89,7 +106,9 @@ def pools_from_cluster(
             gpn = rack_node_gpus if rack_scale else inv.gpus_per_system
             key = (inv.gpu, gpn, inv.nvlink_domain)
             acc = pools.setdefault(key, _Acc(inv.gpu, gpn, inv.nvlink_domain, [], phases=[]))
-            acc.deliveries.extend(ramp(arrive_start, arrive_end, inv.gpus // gpn, batches))
+            if not leased:  # hardware added during a lease goes to the tenant
+                acc.deliveries.extend(ramp(arrive_start, arrive_end, inv.gpus // gpn, batches))
+            acc.installed_nodes += inv.gpus // gpn
             acc.tdp_w = float(catalog.gpus[inv.gpu].tdp_w)
             acc.nameplate_w += inv.gpus * inv.power_max_kw * 1e3 / inv.gpus_per_system
             acc.gpus += inv.gpus
@@ -108,7 +127,9 @@ def pools_from_cluster(
                 raise ValueError(
                     f"phase {phase.name} retires {entry.system}, which no earlier phase installed"
                 )
-            acc.deliveries.append(Delivery(in_service_s, -(inv.gpus // gpn)))
+            if not leased:
+                acc.deliveries.append(Delivery(in_service_s, -(inv.gpus // gpn)))
+            acc.installed_nodes -= inv.gpus // gpn
     fleet = fleet_at(spec, catalog)
     shared_w = (fleet.overhead.network_kw + fleet.overhead.storage_kw) * 1e3 / fleet.gpus if fleet.gpus else 0.0
     specs = []
@@ -140,9 +161,19 @@ def pools_from_cluster(
         notes=(
             f"delivery ramp {ramp_days:g} d and burn-in {burn_in_days:g} d before each phase date "
             f"(estimates); pods of {pod} GPUs",
+            *lease_notes,
         ),
         pue=pue_of(spec, catalog),
     )
+
+
+def _use_change_note(spec: ClusterSpec, on: date, leased: bool, at_s: float, pools) -> str:
+    gpus = sum(acc.installed_nodes * acc.gpus_per_node for acc in pools)
+    day = f"day {at_s / DAY_S:g} of the run"
+    if leased:
+        return (f"{lease_note(spec, on)}; here its {gpus:,} GPUs leave the training pools on {on} ({day}): idle "
+                "ones at once, busy ones as their jobs end; no training job starts on them while leased")
+    return f"{spec.name} trains again from {on} ({day}): its {gpus:,} GPUs come back from the lease through burn-in"
 
 
 HELIOS_SCENARIOS = {"helios-venus": "venus", "helios-earth": "earth"}

@@ -8,6 +8,8 @@ the work estimate, the simulation and its typed results.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from colossim.ops.config import OpsConfig
@@ -80,7 +82,8 @@ def simulate(cluster: OpsCluster, workload: Workload, config: OpsConfig | None =
     """Simulate `workload` on `cluster` for config.days (pure: the same inputs and seed give the same result)."""
     config = config or OpsConfig()
     estimate = check_run(cluster, config, len(workload))
-    return build_result(execute(cluster, workload, config, estimate.event_budget), cluster, workload, config)
+    result = build_result(execute(cluster, workload, config, estimate.event_budget), cluster, workload, config)
+    return replace(result, summary=replace(result.summary, notes=cluster.notes))
 
 
 def run(cluster: OpsCluster, config: OpsConfig | None = None, trace: Workload | None = None) -> OpsResult:

@@ -64,6 +64,58 @@ def test_bad_traces_name_file_line_and_column(text, where, what):
     assert "jobs.csv" in message and where in message and what in message
 
 
+@pytest.mark.parametrize(
+    "text,where,what",
+    [
+        ("submit_s,gpus,duration_s\n0,8,1\n1,8,1,9\n", "line 3, column (row)", "has 4 fields, the header has 3"),
+        ("submit_s,gpus,duration_s\n0,8,1\n1,8,1,9,9,9,9\n", "line 3, column (row)", "has 7 fields"),
+        ("submit_s,gpus,duration_s\n0,8\n", "line 2, column (row)", "has 2 fields, the header has 3"),
+        ("submit_s,gpus,duration_s\n0,8,1\n1,eight,1\n", "line 3, column gpus", "not a number (got 'eight')"),
+        ("submit_s,gpus,duration_s\n0,8,1\n1,8,1h\n", "line 3, column duration_s", "not a number (got '1h')"),
+        ('submit_s,gpus,duration_s\n0,8,1\n1,"8,1\n2,8,1\n', "line 3, column (row)", "never closes"),
+        ('submit_s,gpus,duration_s\n"0,8,1\n', "line 2, column (row)", "never closes"),
+        ('"submit_s,gpus,duration_s\n0,8,1\n', "line 1, column (row)", "never closes"),
+        # blank lines are skipped but still counted: the bad row is the file's line 5
+        ("submit_s,gpus,duration_s\n\n0,8,1\n   \n1,x,1\n", "line 5, column gpus", "not a number"),
+        ("\ufeffsubmit_s,gpus,duration_s\n0,-8,1\n", "line 2, column gpus", ">= 1"),
+        # a quoted cell over two lines: the next row starts on line 4
+        ('job_id,submit_s,gpus,duration_s\n"a\nb",0,8,1\nc,1,8,1,2\n', "line 4, column (row)", "fields"),
+        ('job_id,submit_s,gpus,duration_s\n"a\nb",0,8,1\nc,1,8,1,2,3,4,5,6\n', "line 4, column (row)", "fields"),
+        ('job_id,submit_s,gpus,duration_s\n"a\nb",0,8,1\n"c,1,8,1\n', "line 4, column (row)", "never closes"),
+    ],
+)
+def test_bad_rows_name_their_line(text, where, what):
+    with pytest.raises(InputError) as err:
+        parse_trace_csv(text, "rows.csv")
+    message = err.value.render()
+    assert "rows.csv" in message and where in message and what in message, message
+
+
+def test_blank_lines_bom_and_crlf_read_as_plain_rows():
+    plain = parse_trace_csv("submit_s,gpus,duration_s\n0,8,1\n5,2,60\n", "a.csv")
+    bom_crlf = "\ufeffsubmit_s,gpus,duration_s\r\n0,8,1\r\n\r\n5,2,60"
+    blank_lines_and_spaces = "submit_s,gpus,duration_s\n\n0,8,1\n,,\n 5 , 2 ,60\n\n"
+    for text in (bom_crlf, blank_lines_and_spaces):
+        w = parse_trace_csv(text, "b.csv")
+        assert w.submit_s.tolist() == plain.submit_s.tolist() == [0.0, 5.0]
+        assert w.gpus.tolist() == [8, 2] and w.duration_s.tolist() == [1.0, 60.0]
+        assert w.job_id == ("row1", "row2")
+
+
+def test_quoted_cells_keep_commas_and_line_breaks():
+    w = parse_trace_csv('job_id,submit_s,gpus,duration_s\n"a,1",0,8,1\n"b\nc",1,8,1\n', "q.csv")
+    assert w.job_id == ("a,1", "b\nc")
+
+
+def test_problems_come_in_file_order_and_stop_at_twenty():
+    rows = [f"{i},x,-1" for i in range(30)]
+    with pytest.raises(InputError) as err:
+        parse_trace_csv("submit_s,gpus,duration_s\n" + "\n".join(rows) + "\n", "many.csv")
+    where = [p.location for p in err.value.problems]
+    expected = [f"line {2 + i // 2}, column {'gpus' if i % 2 == 0 else 'duration_s'}" for i in range(20)]
+    assert where == expected
+
+
 def test_empty_and_missing_files(tmp_path):
     with pytest.raises(InputError, match="no header"):
         parse_trace_csv("", "e.csv")

@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from colossim.ops.exports.results import STATUSES, OpsResult
+from colossim.ops.exports.waits import wait_counts
 
 DAY_S = 86_400.0
 
@@ -75,25 +76,34 @@ def plot_queue(result: OpsResult, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_job_times(result: OpsResult, path: Path) -> Path:
+def job_times_figure(result: OpsResult) -> Figure:
+    """Left: the jobs that started, by how long they waited, "no wait" a bar of its own (a log axis would drop
+    it); right: the CDF of run and completion times, log seconds."""
     j = result.jobs
-    fig = Figure(figsize=(9, 4.5))
-    ax = fig.add_subplot()
-    for name, values in (
-        ("queue time", j.queue_s),
-        ("run time", j.run_s),
-        ("completion time", j.end_s - j.submit_s),
-    ):
+    fig = Figure(figsize=(12, 4.5))
+    bars, cdf = fig.subplots(1, 2, width_ratios=(1, 1.3))
+    labels, counts = wait_counts(j.queue_s)
+    drawn = bars.bar(np.arange(len(labels)), counts, color=["tab:green"] + ["tab:orange"] * (len(labels) - 1))
+    bars.bar_label(drawn, labels=[f"{int(c):,}" for c in counts], fontsize=7)
+    bars.set_xticks(np.arange(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+    bars.set_ylabel("jobs")
+    not_started = int(np.count_nonzero(~np.isfinite(j.queue_s)))
+    bars.set_title(f"Wait to start ({int(counts.sum()):,} started, {not_started:,} not started)", fontsize=10)
+    for name, values in (("run time", j.run_s), ("completion time", j.end_s - j.submit_s)):
         v = np.sort(values[np.isfinite(values) & (values > 0)])
         if v.size:
-            ax.plot(v, np.arange(1, v.size + 1) / v.size, label=name)
-    ax.set_xscale("log")
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("share of jobs")
-    counts = result.status_counts()
-    ax.set_title("Job times (CDF); " + ", ".join(f"{k} {counts[k]}" for k in STATUSES if counts[k]))
-    ax.legend(fontsize=8)
-    return _save(fig, path)
+            cdf.plot(v, np.arange(1, v.size + 1) / v.size, label=name)
+    cdf.set_xscale("log")
+    cdf.set_xlabel("seconds")
+    cdf.set_ylabel("share of jobs")
+    status = result.status_counts()
+    cdf.set_title("Job times (CDF); " + ", ".join(f"{k} {status[k]}" for k in STATUSES if status[k]), fontsize=10)
+    cdf.legend(fontsize=8)
+    return fig
+
+
+def plot_job_times(result: OpsResult, path: Path) -> Path:
+    return _save(job_times_figure(result), path)
 
 
 def plot_result(result: OpsResult, out_dir: str | Path) -> list[Path]:

@@ -187,11 +187,13 @@ class OpsSummary:
     thinned_failure_events: int
     failures_per_1000_node_days: tuple[float, ...]
     quota_groups: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what the run takes from the cluster: the delivery ramp, a lease of the site
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["failures_per_1000_node_days"] = list(self.failures_per_1000_node_days)
         out["quota_groups"] = list(self.quota_groups)
+        out["notes"] = list(self.notes)
         return out
 
     def to_frame(self) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 
+from colossim.ops.exports.waits import WAIT_BINS, ZERO_WAIT_S, wait_counts  # the one binning (simulate's plot too)
 from colossim.report.document import Figure, Panel
 from colossim.report.figures.base import (
     calendar_axis,
@@ -163,21 +164,6 @@ class QueueWaits:
 
     waits_s: np.ndarray
     not_started: int = 0  # jobs still queued at the end of the period
-
-
-WAIT_BINS = ((60.0, "under 1 min"), (600.0, "1-10 min"), (3600.0, "10 min-1 h"), (21_600.0, "1-6 h"),
-             (86_400.0, "6-24 h"), (604_800.0, "1-7 days"), (np.inf, "over 7 days"))
-ZERO_WAIT_S = 1e-6  # a wait this short is no wait (event times are floats)
-
-
-def wait_counts(waits_s: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Jobs per wait bin, a bin of its own for no wait first: nothing is dropped, the counts add up to the jobs."""
-    w = np.asarray(waits_s, dtype=float)
-    w = w[np.isfinite(w)]
-    labels = ["no wait", *(label for _, label in WAIT_BINS)]
-    edges = np.array([ZERO_WAIT_S, *(e for e, _ in WAIT_BINS)])
-    index = np.searchsorted(edges, w, side="left")  # 0: no wait, i: (edges[i-1], edges[i]]
-    return labels, np.bincount(index, minlength=len(labels))[: len(labels)]
 
 
 def _share(count: int, total: int) -> str:

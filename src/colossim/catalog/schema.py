@@ -114,8 +114,16 @@ class Nic(Sourced):
     optic: str | None = Field(default=None, description="optic id of the NIC-side transceiver it takes")
 
 
+# what a scale-out fabric delivers to collectives: the kinds of perf/collectives.yaml `scale_out`
+Transport = Literal["infiniband", "spectrum_x", "roce", "ethernet"]
+
+
 class Switch(Sourced):
     protocol: Literal["ethernet", "infiniband"]
+    transport: Transport | None = Field(
+        default=None, description="what the fabric delivers to collectives (perf/collectives.yaml scale_out); "
+        "None: infiniband for an InfiniBand switch, roce for an Ethernet one")
+    in_network_reduction: bool = Field(default=False, description="SHARP: the switch can reduce all-reduces")
     radix: int = Field(ge=2, description="ports at port_speed_gbps")
     port_speed_gbps: float = Field(gt=0)
     power_w: float = Field(gt=0, description="switch without pluggable optics")
@@ -123,6 +131,12 @@ class Switch(Sourced):
     rack_units: int | None = Field(default=None, ge=1)
     optic: str | None = Field(default=None, description="optic id of its usual switch-side transceiver")
     price: PriceRange | None = None
+
+    @property
+    def collective_transport(self) -> Transport:
+        if self.transport is not None:
+            return self.transport
+        return "infiniband" if self.protocol == "infiniband" else "roce"
 
 
 class Optic(Sourced):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from colossim.catalog import Catalog, Nic, Switch
+from colossim.catalog.schema import Transport
 from colossim.cluster.inventory import Pool
 from colossim.cluster.spec import FabricSpec
 
@@ -239,6 +240,12 @@ def gbps_per_gpu(fabric: FabricSpec, catalog: Catalog, system_id: str) -> float:
     if fabric.gbps_per_gpu is not None:
         return fabric.gbps_per_gpu
     return _nic(fabric, catalog, system.nic).speed_gb_s * system.nics_per_gpu
+
+
+def collective_transport(fabric: FabricSpec, catalog: Catalog) -> Transport:
+    """What the scale-out delivers to collectives (a perf/collectives.yaml scale_out kind): the cluster's
+    `transport`, else its switch's."""
+    return fabric.transport or catalog.switches[fabric.switch].collective_transport
 
 
 def hop_latency_us(fabric: FabricSpec, catalog: Catalog) -> float:

@@ -60,6 +60,9 @@ def _reference_problems(spec: ClusterSpec, catalog: Catalog) -> Iterator[InputPr
         yield InputProblem(
             "fabric.switch", f"unknown switch '{fabric.switch}'", _choices(catalog.switches.ids())
         )
+    elif fabric.sharp and not catalog.switches[fabric.switch].in_network_reduction:
+        yield InputProblem("fabric.sharp", f"switch '{fabric.switch}' has no in-network reduction (SHARP)",
+                           "set sharp: false, or use an InfiniBand switch that offers it (e.g. quantum2_qm9700)")
     if fabric.nic is not None and fabric.nic not in catalog.nics:
         yield InputProblem("fabric.nic", f"unknown nic '{fabric.nic}'", _choices(catalog.nics.ids()))
     if fabric.switch_optic is not None:

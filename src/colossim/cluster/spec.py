@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from colossim.catalog.schema import Transport
 from colossim.cluster import defaults
 from colossim.cluster.spec_base import Fraction, IsoDate, Strict
 from colossim.cluster.supply_spec import SupplyTimeline
@@ -57,6 +58,11 @@ class FabricSpec(Strict):
     switch_optic: str | None = Field(default=None, description="default: the switch's usual optic")
     frontend: bool = Field(default=True, description="also size a front-end fabric for the extra NICs")
     frontend_oversubscription: float = Field(default=1.0, ge=1.0, le=64.0)
+    transport: Transport | None = Field(
+        default=None, description="what the scale-out delivers to collectives (perf/collectives.yaml); None: "
+        "the switch's (catalog `transport`): spectrum_x on an SN5600, infiniband on a Quantum switch")
+    sharp: bool = Field(default=False, description="in-network reduction (InfiniBand SHARP) for all-reduces; "
+                        "the switch must offer it (catalog `in_network_reduction`)")
     source: str = ""
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from colossim.catalog import Gpu, load_catalog
+from colossim.catalog.schema import Transport
 from colossim.inputs import input_error, parse_yaml_text, validate
 from colossim.perf.comm import load_collectives
 from colossim.perf.software import load_software_defaults
@@ -25,7 +26,7 @@ from colossim.perf.software import load_software_defaults
 CALIBRATION_FILE = "colossim/perf/calibration.yaml"
 GIB = 2.0**30  # vendor "GB" of HBM are binary: an "80 GB" H100 shows 81,559 MiB (79.6 GiB) in nvidia-smi
 NVLinkGeneration = Literal["nvlink3", "nvlink4", "nvlink5"]
-FabricKind = Literal["infiniband", "spectrum_x", "roce", "ethernet"]
+FabricKind = Transport  # the scale_out kinds of collectives.yaml (defined once, with the catalog switches)
 FABRIC_KINDS: tuple[FabricKind, ...] = ("infiniband", "spectrum_x", "roce", "ethernet")
 SIMPLE_NET_STEP_US = 6.6  # NCCL's network per-step latency of the Simple protocol (collectives.yaml), the
 #                           reference a user's `latency_us` replaces

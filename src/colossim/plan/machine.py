@@ -26,6 +26,7 @@ from colossim.cluster import (
     partitions_of,
     supply_on,
 )
+from colossim.cluster.fabric import collective_transport
 from colossim.cluster.inventory import phases_through
 from colossim.cluster.use import training_date
 from colossim.energy import Fleet, SiteSupply, default_hardware_cost, default_power_model
@@ -112,6 +113,8 @@ def machine_for(where: ClusterAt, partition: Partition, catalog: Catalog | None 
         nvlink_domain=partition.nvlink_domain,
         scale_out_gbps_per_gpu=min(gbps_per_gpu(fabric, catalog, p.system) for p in partition.pools),
         oversubscription=fabric.oversubscription,
+        fabric=collective_transport(fabric, catalog),  # InfiniBand, Spectrum-X ... (perf/collectives.yaml)
+        sharp=fabric.sharp,
     )
     fleet = job_fleet(where.fleet, partition.pools, catalog, partition.gpus)
     rated = sum(p.gpus * p.system_max_w_per_gpu for p in fleet.pools) / fleet.gpus

@@ -182,3 +182,17 @@ def test_bins_hold_each_sample_once(values, width):
     expected = [v[index == i].mean() for i in np.unique(index)]
     assert np.allclose(mean, expected) and np.all(top >= mean - 1e-9)
     assert np.allclose(start, np.unique(index) * width)
+
+
+def test_identical_series_are_drawn_once_and_named_together():
+    # two phases whose best job is the same would draw the same line twice, one hiding the other
+    x, g = np.array([1.0, 10.0, 100.0]), np.array([0.5, 0.9, 0.7])
+    same = [GoodputCurve(f"{p}: 131,072 GPUs", x, g, 10.0, 0.9, 100.0, 0.7) for p in ("phase-2", "phase-3")]
+    other = GoodputCurve("phase-1: 65,536 GPUs", x, g * 0.9, 10.0, 0.81, 100.0, 0.63)
+    fig = goodput_figure([other, *same], "m", "blocking")
+    alt = fig.panels[0].alt
+    assert "phase-2 and phase-3: 131,072 GPUs best" in alt and alt.count("131,072 GPUs") == 1
+    assert "on phase-1 and 70% on phase-3" in fig.takeaway
+    line = SplitLine("phase-2", ("h100_sxm5",), "l", (0.0, 0.5), (100.0, 150.0), (0.0, 10.0))
+    split = split_figure([line, SplitLine("phase-3", *list(line.__dict__.values())[1:])], "m")
+    assert all("phase-2 and phase-3 " in p.alt for p in split.panels)

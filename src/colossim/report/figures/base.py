@@ -188,5 +188,17 @@ def month_year(iso: str) -> str:
     return date.fromisoformat(iso[:10]).strftime("%b %Y")
 
 
+T = TypeVar("T")
+
+
+def draw_once(items: Sequence[T], key: Callable[[T], object], merge: Callable[[list[T]], T]) -> list[T]:
+    """Series with the same data (by `key`) drawn once, `merge` naming them together (e.g. two phases whose
+    best job is the same): identical lines would otherwise hide one another. Order of first appearance."""
+    groups: dict[object, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return [group[0] if len(group) == 1 else merge(group) for group in groups.values()]
+
+
 def wrap(text: str, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from colossim.report.document import Figure
-from colossim.report.figures.base import legend_above, new_panel, styled, to_panel
+from colossim.report.figures.base import draw_once, legend_above, new_panel, styled, to_panel
 from colossim.report.format import duration_words, in_words
 from colossim.report.palette import MUTED, sequence_colours, series_colours
 
@@ -27,7 +27,20 @@ class GoodputCurve:
 
 
 @styled
+def _same_curve(c: GoodputCurve) -> tuple:
+    return (c.label.partition(":")[2], c.interval_s.tobytes(), c.goodput.tobytes(), c.best_interval_s,
+            c.used_interval_s)
+
+
+def _together(same: list[GoodputCurve]) -> GoodputCurve:
+    """'phase-2: 131,072 GPUs' and 'phase-3: 131,072 GPUs' as 'phase-2 and phase-3: 131,072 GPUs'."""
+    names = " and ".join(c.label.partition(":")[0] for c in same)
+    return replace(same[0], label=names + ":" + same[0].label.partition(":")[2])
+
+
 def goodput_figure(curves: Sequence[GoodputCurve], model: str, mode: str) -> Figure:
+    first_phase, last_phase = curves[0].label.split(":")[0], curves[-1].label.split(":")[0]
+    curves = draw_once(curves, _same_curve, _together)
     fig, ax = new_panel(wide=True)
     colours = sequence_colours(len(curves))
     for c, colour in zip(curves, colours, strict=True):
@@ -48,7 +61,7 @@ def goodput_figure(curves: Sequence[GoodputCurve], model: str, mode: str) -> Fig
     used = duration_words(first.used_interval_s)
     if len(curves) > 1:
         takeaway = (f"Checkpointing every {used}, the job keeps {first.used_goodput:.0%} of its wall time useful on "
-                    f"{first.label.split(':')[0]} and {last.used_goodput:.0%} on {last.label.split(':')[0]} "
+                    f"{first_phase} and {last.used_goodput:.0%} on {last_phase} "
                     f"({first.best_goodput:.0%} and {last.best_goodput:.0%} at the best interval): the bigger the "
                     "job, the more often it fails and the more it loses.")
     else:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from colossim.report.document import Figure, Panel
-from colossim.report.figures.base import legend_above, new_panel, styled, title_with_legend, to_panel
+from colossim.report.figures.base import draw_once, legend_above, new_panel, styled, title_with_legend, to_panel
 from colossim.report.palette import mix_colour
 
 
@@ -56,8 +56,13 @@ def _serving_panel(lines: Sequence[SplitLine]) -> Panel:
     return to_panel(fig, alt, "fleet-split-serving")
 
 
+def _same_line(line: SplitLine) -> tuple:
+    return line.gpu_types, line.shares, line.training_days, line.requests_per_s
+
+
 def split_figure(lines: Sequence[SplitLine], model: str) -> Figure:
     last = lines[-1]
+    lines = draw_once(lines, _same_line, lambda same: replace(same[0], phase=" and ".join(x.phase for x in same)))
     base = last.training_days[0] or 0.0
     free = [s for s, d in zip(last.shares, last.training_days, strict=True) if d is not None and d <= base * (1 + 1e-9)]
     half = dict(zip(last.shares, last.training_days, strict=True)).get(0.5)

@@ -21,7 +21,10 @@ def test_shipped_runs_load():
 
 
 # fields the shipped copy adds to the shared file, each from a cited source (see the comment in the file)
-ADDED = {("mbridge_2511_gb200_qwen3_235b_bf16", "head_dim"), ("mbridge_2511_h100_qwen3_235b", "head_dim")}
+DSV3 = ("mbridge_2509_h100_dsv3", "mbridge_2509_gb200_dsv3", "mbridge_2511_gb200_dsv3_bf16",
+        "mbridge_2606_gb200_dsv3_mxfp8")
+ADDED = ({("mbridge_2511_gb200_qwen3_235b_bf16", ("head_dim",)), ("mbridge_2511_h100_qwen3_235b", ("head_dim",))}
+         | {(r, ("moe", f)) for r in DSV3 for f in ("router_groups", "router_group_topk")})
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared/validation/runs.yaml is not available here")
@@ -30,9 +33,12 @@ def test_shipped_copy_is_the_shared_file_plus_cited_fields():
     assert [r.id for r in shipped] == [r.id for r in shared]
     for a, b in zip(shipped, shared, strict=True):
         da, db = a.model_dump(), b.model_dump()
-        for key in {k for r, k in ADDED if r == a.id}:
-            assert da["model"][key] is not None and db["model"][key] is None
-            da["model"][key] = db["model"][key]
+        for path in {p for r, p in ADDED if r == a.id}:
+            na, nb = da["model"], db["model"]
+            for key in path[:-1]:
+                na, nb = na[key], nb[key]
+            assert na[path[-1]] is not None and nb[path[-1]] is None
+            na[path[-1]] = nb[path[-1]]
         assert da == db, a.id
 
 
@@ -47,6 +53,7 @@ def _one_run() -> dict:
         (("precision",), "fp16", "precision"),
         (("model", "extra"), 1, "model.extra"),
         (("target", "step_time_s"), -1, "target.step_time_s"),
+        (("model", "moe"), {"experts": 64, "top_k": 8, "expert_ffn": 16, "router_groups": 8}, "model.moe"),
     ],
 )
 def test_bad_runs_fail_with_the_field_path(tmp_path, path, value, where):

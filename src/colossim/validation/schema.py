@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from colossim.models.schema import Attention, Mlp
+from colossim.models.schema import Attention, Mlp, check_router_groups
 from colossim.perf.hardware import FabricKind
 from colossim.perf.software import CudaGraphs, Fp8Recipe, Framework
 
@@ -23,6 +23,13 @@ class RunMoe(_Strict):
     shared_experts: int = Field(default=0, ge=0)
     first_dense_layers: int = Field(default=0, ge=0)
     capacity_factor: float | None = Field(default=None, gt=0, description="null: dropless")
+    router_groups: int | None = Field(default=None, ge=1, description="group-limited routing; null: none")
+    router_group_topk: int | None = Field(default=None, ge=1, description="groups a token may use")
+
+    @model_validator(mode="after")
+    def _groups(self) -> RunMoe:
+        check_router_groups(self.experts, self.router_groups, self.router_group_topk)
+        return self
 
 
 class RunModel(_Strict):

@@ -212,11 +212,17 @@ def domains_reached(n, k, top_k, groups=1.0, group_topk=1.0):
     group_topk)) of them. No group limit (groups = group_topk = 1) is the r < 1 case: uniform routing over
     n/k domains, n/k x (1 - (1 - k/n)^top_k)."""
     domains = np.maximum(n / k, 1.0)
+    if np.all(group_topk >= groups):  # no group limit: uniform routing over the domains
+        return domains * (1.0 - (1.0 - 1.0 / domains) ** top_k)
     r = groups * np.minimum(k, n) / np.maximum(n, 1.0)
-    chosen = np.clip(group_topk / groups, 0.0, 1.0)
-    whole = domains * (1.0 - (1.0 - chosen) ** r)
-    split = group_topk / np.minimum(r, 1.0) * (1.0 - (1.0 - np.minimum(r, 1.0)) ** (top_k / group_topk))
-    return np.clip(np.where(r >= 1.0, whole, split), 1.0, domains)
+    whole = r >= 1.0
+    if np.all(whole):  # one or more groups per domain (every layout of a grouped model on NVL72 or HGX EP64)
+        return np.clip(domains * (1.0 - (1.0 - np.clip(group_topk / groups, 0.0, 1.0)) ** r), 1.0, domains)
+    r_split = np.minimum(r, 1.0)
+    split = group_topk / r_split * (1.0 - (1.0 - r_split) ** (top_k / group_topk))
+    if np.any(whole):
+        split = np.where(whole, domains * (1.0 - (1.0 - np.clip(group_topk / groups, 0.0, 1.0)) ** r), split)
+    return np.clip(split, 1.0, domains)
 
 
 def dedup_all_to_all_time(token_bytes, tokens, top_k, n, k, links, groups=1.0, group_topk=1.0):
@@ -224,7 +230,10 @@ def dedup_all_to_all_time(token_bytes, tokens, top_k, n, k, links, groups=1.0, g
     (DeepEP / HybridEP). A token reaches domains_reached(...) domains, of which the share (n/k - 1) / (n/k)
     is remote (its own domain is one of n/k alike)."""
     domains = np.maximum(n / k, 1.0)
-    remote = domains_reached(n, k, top_k, groups, group_topk) * (domains - 1.0) / domains
+    if np.all(domains <= 1.0):  # the whole EP group in one NVLink domain (NVL72): nothing crosses the network
+        remote = 0.0
+    else:
+        remote = domains_reached(n, k, top_k, groups, group_topk) * (domains - 1.0) / domains
     outside = tokens * token_bytes * remote / links.net_bw
     inside = tokens * token_bytes * (top_k * (k - 1.0) / n + remote) / links.nvlink_bw
     return np.where(n > 1.0, np.maximum(inside, outside) + _a2a_latency(n, k, links), 0.0)

@@ -143,7 +143,9 @@ def layer_times(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> LayerT
     # MoE permutes: each routed copy is sorted to its local expert and back (read + write, twice); the NCCL
     # all-to-all dispatcher also writes each token's top_k copies in destination order before the exchange
     # and reads them back after it (the global permute DeepEP / HybridEP fuse into their kernels)
-    permutes = PERMUTE_HIDDEN + np.where(lay.ep_dedup | (e * et <= 1), 0.0, GLOBAL_PERMUTE_HIDDEN)
+    permutes = PERMUTE_HIDDEN
+    if not dense_model:
+        permutes = permutes + np.where(lay.ep_dedup | (e * et <= 1), 0.0, GLOBAL_PERMUTE_HIDDEN)
     ew = (EW_HIDDEN * h / shard + m.mlp_mats * ffn_act / t + f_moe * m.top_k * routed_imb * permutes * h / t
           + m.dropout * DROPOUT_HIDDEN / ACT_BYTES * h / shard)
     ew = ew * np.where(lay.fused, 1.0, UNFUSED_TRAFFIC)

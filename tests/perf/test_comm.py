@@ -12,6 +12,7 @@ from colossim.perf.comm import (
     all_to_all_time,
     allreduce_time,
     dedup_all_to_all_time,
+    domains_reached,
     exposed,
     gather_time,
     load_collectives,
@@ -118,6 +119,55 @@ def test_deduplicated_dispatch_sends_less_over_the_network():
     plain = all_to_all_time(tokens * top_k * token_bytes, 64.0, 8.0, hw)
     dedup = dedup_all_to_all_time(token_bytes, tokens, top_k, 64.0, 8.0, hw)
     assert float(dedup) < float(plain)
+
+
+def _simulated_remote_domains(n, k, experts=256, groups=8, group_topk=4, top_k=8, tokens=4000, seed=0):
+    """Monte Carlo of DeepSeek-V3 gating (report section 2.1.2; Megatron-Core group-limited top-k): a group's
+    score is the sum of its 2 best affinities, the token keeps the group_topk best groups and its top_k best
+    experts among them; random scores as in the force-balanced benchmarks (moe_router_force_load_balancing
+    draws random router logits). Experts sit in order on the n EP ranks, k ranks per NVLink domain."""
+    rng = np.random.default_rng(seed)
+    scores = rng.random((tokens, experts))
+    per_group = experts // groups
+    group_score = np.sort(scores.reshape(tokens, groups, per_group), axis=2)[:, :, -2:].sum(axis=2)
+    best = np.argsort(-group_score, axis=1)[:, :group_topk]
+    keep = np.zeros((tokens, groups), dtype=bool)
+    np.put_along_axis(keep, best, True, axis=1)
+    masked = np.where(np.repeat(keep, per_group, axis=1), scores, -1.0)
+    chosen = np.argsort(-masked, axis=1)[:, :top_k]
+    domain = chosen // (experts // n) // k
+    hit = np.zeros((tokens, n // k), dtype=bool)
+    np.put_along_axis(hit, domain, True, axis=1)
+    own = rng.integers(0, n // k, tokens)
+    hit[np.arange(tokens), own] = False
+    return float(hit.sum(axis=1).mean())
+
+
+def test_deepseek_v3_node_limited_routing_reaches_its_four_nodes():
+    # DeepSeek-V3 report section 4.2: 'each token will be sent to at most 4 nodes' (8 groups, top 4) - on
+    # EP64 over 8 HGX nodes a node holds exactly one group, and every chosen group receives experts
+    assert float(domains_reached(64.0, 8.0, 8.0, 8.0, 4.0)) == pytest.approx(4.0)
+    # without a group limit the closed form is uniform routing over the 8 nodes
+    assert float(domains_reached(64.0, 8.0, 8.0)) == pytest.approx(8.0 * (1.0 - (7.0 / 8.0) ** 8))
+
+
+@pytest.mark.parametrize("n", [16, 32, 64, 128, 256])
+def test_domains_reached_matches_simulated_group_limited_gating(n):
+    closed = float(domains_reached(float(n), 8.0, 8.0, 8.0, 4.0)) * (n / 8 - 1.0) / (n / 8)
+    # the closed form treats each chosen group's experts as spread uniformly over the domains it spans
+    assert closed == pytest.approx(_simulated_remote_domains(n, 8), rel=0.06)
+
+
+def test_group_limited_dispatch_sends_less_over_hgx_and_the_same_inside_nvl72():
+    h100, gb200 = hardware_for("h100_sxm5").arrays(), hardware_for("gb200").arrays()
+    tokens, token_bytes, top_k = 4096.0, 2 * 7168.0, 8.0
+    free = dedup_all_to_all_time(token_bytes, tokens, top_k, 64.0, 8.0, h100)
+    limited = dedup_all_to_all_time(token_bytes, tokens, top_k, 64.0, 8.0, h100, 8.0, 4.0)
+    # network-bound: the remote copies fall from 7 x (1 - (7/8)^8) = 4.59 to 4 x 7/8 = 3.5 per token
+    assert float(limited) / float(free) == pytest.approx(3.5 / 4.5947, rel=0.02)
+    inside = [float(dedup_all_to_all_time(token_bytes, tokens, top_k, 64.0, 64.0, gb200, g, t))
+              for g, t in ((1.0, 1.0), (8.0, 4.0))]
+    assert inside[0] == pytest.approx(inside[1])
 
 
 def test_fabric_kind_changes_cross_node_collectives():

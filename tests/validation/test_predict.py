@@ -95,3 +95,13 @@ def test_the_memory_saving_of_each_null_recompute_is_named(report):
     gb200 = next(r for r in report.runs if r.id == "mbridge_2509_gb200_llama3_70b")  # FSDP, tp1: must save
     assert any(d.startswith("recompute null -> ") and "none" not in d for d in gb200.defaults)
     assert "fp8 -> FP8 primary weights (fp8_param_gather)" in gb200.defaults
+
+
+def test_recipe_switches_a_run_states_reach_the_layout():
+    # Megatron-Bridge 25.09 DeepSeek-V3 configs: DeepEP and A2A overlap on H100, NCCL all-to-all on GB200
+    runs = {r.id: r for r in load_runs()}
+    h100, gb200 = resolve(runs["mbridge_2509_h100_dsv3"]).layout, resolve(runs["mbridge_2509_gb200_dsv3"]).layout
+    assert h100.moe_dispatcher == "deepep" and h100.overlap.ep
+    assert h100.recompute == "selective" and set(h100.recompute_modules) == {"mla_up_proj", "mlp"}
+    assert gb200.moe_dispatcher == "alltoall" and not gb200.overlap.ep
+    assert gb200.recompute_modules == ("mla_up_proj",)

@@ -42,12 +42,35 @@ class MoeSpec(_Strict):
         default=None, gt=0, allow_inf_nan=False,
         description="expert capacity / mean tokens per expert (tokens beyond it are dropped); null = dropless",
     )
+    router_groups: int | None = Field(
+        default=None, ge=1,
+        description="group-limited routing: the experts form this many equal groups of consecutive experts "
+        "(Megatron-Core moe_router_num_groups, DeepSeek-V3 n_group); null = no group limit",
+    )
+    router_group_topk: int | None = Field(
+        default=None, ge=1,
+        description="groups each token's experts may come from (moe_router_group_topk, DeepSeek-V3 "
+        "topk_group); set with router_groups",
+    )
 
     @model_validator(mode="after")
     def _top_k_fits(self) -> MoeSpec:
         if self.top_k > self.experts:
             raise ValueError(f"top_k={self.top_k} exceeds experts={self.experts}: use top_k <= experts")
+        check_router_groups(self.experts, self.router_groups, self.router_group_topk)
         return self
+
+
+def check_router_groups(experts: int, groups: int | None, group_topk: int | None) -> None:
+    """Group-limited routing must name both numbers, split the experts evenly and choose at most all groups."""
+    if (groups is None) != (group_topk is None):
+        raise ValueError("router_groups and router_group_topk go together: set both or neither")
+    if groups is None or group_topk is None:
+        return
+    if experts % groups:
+        raise ValueError(f"router_groups={groups} does not divide experts={experts}: use a divisor of {experts}")
+    if group_topk > groups:
+        raise ValueError(f"router_group_topk={group_topk} exceeds router_groups={groups}: use at most {groups}")
 
 
 class ModelSpec(_Strict):
@@ -125,4 +148,4 @@ class ModelSpec(_Strict):
         return self.head_dim if self.head_dim is not None else self.hidden // self.heads
 
 
-__all__ = ["Attention", "Mlp", "MlaSpec", "MoeSpec", "ModelSpec"]
+__all__ = ["Attention", "Mlp", "MlaSpec", "MoeSpec", "ModelSpec", "check_router_groups"]

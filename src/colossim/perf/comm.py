@@ -201,12 +201,39 @@ def all_to_all_time(nbytes, n, k, links):
     return np.where(n > 1.0, np.maximum(inside, outside) + _a2a_latency(n, k, links), 0.0)
 
 
-def dedup_all_to_all_time(token_bytes, tokens, top_k, n, k, links):
-    """MoE dispatch that sends a token once per destination domain and fans it out inside over NVLink
-    (DeepEP / HybridEP). With uniform routing a token's top_k experts on n ranks in n/k domains reach
-    (n/k - 1) * (1 - (1 - k/n)^top_k) remote domains on average."""
+def domains_reached(n, k, top_k, groups=1.0, group_topk=1.0):
+    """Mean NVLink domains (of an EP group of n ranks, k per domain) that one token's top_k experts lie in.
+    Group-limited routing (DeepSeek-V3 node-limited routing; Megatron-Core moe_router_num_groups /
+    moe_router_group_topk) takes the experts from the group_topk best of `groups` groups of consecutive
+    experts, ranked by their top affinities, so each chosen group receives ~top_k / group_topk of them. A
+    domain holds r = groups x k / n groups: with r >= 1 the chosen groups fall in
+    n/k x (1 - (1 - group_topk/groups)^r) domains (group_topk when r = 1: DeepSeek-V3's 'at most 4 nodes');
+    with r < 1 a group spans 1/r domains and its top_k/group_topk experts hit 1/r x (1 - (1 - r)^(top_k /
+    group_topk)) of them. No group limit (groups = group_topk = 1) is the r < 1 case: uniform routing over
+    n/k domains, n/k x (1 - (1 - k/n)^top_k)."""
     domains = np.maximum(n / k, 1.0)
-    remote = (domains - 1.0) * (1.0 - (1.0 - 1.0 / domains) ** top_k)
+    if np.all(group_topk >= groups):  # no group limit: uniform routing over the domains
+        return domains * (1.0 - (1.0 - 1.0 / domains) ** top_k)
+    r = groups * np.minimum(k, n) / np.maximum(n, 1.0)
+    whole = r >= 1.0
+    if np.all(whole):  # one or more groups per domain (every layout of a grouped model on NVL72 or HGX EP64)
+        return np.clip(domains * (1.0 - (1.0 - np.clip(group_topk / groups, 0.0, 1.0)) ** r), 1.0, domains)
+    r_split = np.minimum(r, 1.0)
+    split = group_topk / r_split * (1.0 - (1.0 - r_split) ** (top_k / group_topk))
+    if np.any(whole):
+        split = np.where(whole, domains * (1.0 - (1.0 - np.clip(group_topk / groups, 0.0, 1.0)) ** r), split)
+    return np.clip(split, 1.0, domains)
+
+
+def dedup_all_to_all_time(token_bytes, tokens, top_k, n, k, links, groups=1.0, group_topk=1.0):
+    """MoE dispatch that sends a token once per destination domain and fans it out inside over NVLink
+    (DeepEP / HybridEP). A token reaches domains_reached(...) domains, of which the share (n/k - 1) / (n/k)
+    is remote (its own domain is one of n/k alike)."""
+    domains = np.maximum(n / k, 1.0)
+    if np.all(domains <= 1.0):  # the whole EP group in one NVLink domain (NVL72): nothing crosses the network
+        remote = 0.0
+    else:
+        remote = domains_reached(n, k, top_k, groups, group_topk) * (domains - 1.0) / domains
     outside = tokens * token_bytes * remote / links.net_bw
     inside = tokens * token_bytes * (top_k * (k - 1.0) / n + remote) / links.nvlink_bw
     return np.where(n > 1.0, np.maximum(inside, outside) + _a2a_latency(n, k, links), 0.0)
@@ -236,6 +263,7 @@ __all__ = [
     "all_to_all_time",
     "allreduce_time",
     "dedup_all_to_all_time",
+    "domains_reached",
     "exposed",
     "gather_cost",
     "gather_time",

@@ -25,6 +25,12 @@ from colossim.perf.shapes import ModelArrays
 ACT_BYTES = 2.0  # BF16 activations
 EW_HIDDEN = 12.0  # element-wise traffic per layer, in hidden-size vectors per token: 2 norms (read+write),
 #                   2 residual adds (2 reads + 1 write), rotary ~2
+PERMUTE_HIDDEN = 4.0  # one MoE permute + unpermute per routed copy: read and write the hidden vector each
+#                      (Megatron-Core moe_utils permute / unpermute)
+GLOBAL_PERMUTE_HIDDEN = 2.0  # NCCL all-to-all dispatcher: its global permute writes each routed copy and its
+#   global unpermute reads it back (Megatron-LM, 'Optimizing DeepSeek-V3 Training Performance on NVIDIA GB200
+#   NVL72', section 2.1.1: 'one global and one local permute before and after EP communication'; DeepEP and
+#   HybridEP fuse the global one into the dispatch kernel); the source token is read once, not per copy
 DROPOUT_HIDDEN = 5.0  # 2 hidden dropouts per layer, each a read and a write (2 x 2 bytes) and a 1-byte mask
 UNFUSED_TRAFFIC = 2.0  # estimate: without fused kernels each norm, bias, activation and rotary runs as
 #                        several operator kernels with their intermediates in HBM, ~2x the bytes
@@ -134,7 +140,13 @@ def layer_times(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> LayerT
         moe_out = f_moe * m.top_k * routed_imb * ((m.mlp_mats - 1.0) * m.expert_ffn + h) / et
     core_f, core_b = _attention_core(m, lay, hw, T, tok, t)
     ffn_act = f_dense * m.ffn + f_moe * (m.top_k * routed_imb + m.shared) * m.expert_ffn  # MLP width per token
-    ew = (EW_HIDDEN * h / shard + m.mlp_mats * ffn_act / t + f_moe * m.top_k * routed_imb * 4.0 * h / t
+    # MoE permutes: each routed copy is sorted to its local expert and back (read + write, twice); the NCCL
+    # all-to-all dispatcher also writes each token's top_k copies in destination order before the exchange
+    # and reads them back after it (the global permute DeepEP / HybridEP fuse into their kernels)
+    permutes = PERMUTE_HIDDEN
+    if not dense_model:
+        permutes = permutes + np.where(lay.ep_dedup | (e * et <= 1), 0.0, GLOBAL_PERMUTE_HIDDEN)
+    ew = (EW_HIDDEN * h / shard + m.mlp_mats * ffn_act / t + f_moe * m.top_k * routed_imb * permutes * h / t
           + m.dropout * DROPOUT_HIDDEN / ACT_BYTES * h / shard)
     ew = ew * np.where(lay.fused, 1.0, UNFUSED_TRAFFIC)
     low = lay.precision > 0

@@ -50,6 +50,8 @@ class ModelArrays(NamedTuple):
     attn_ctx: np.ndarray | float  # keys a query attends on average under the causal mask (S/2 when full)
     dropout: np.ndarray | float  # 1.0 when the model trains with dropout
     capacity: np.ndarray | float  # expert capacity factor (inf: dropless)
+    router_groups: np.ndarray | float  # expert groups of group-limited routing (1: no group limit)
+    group_topk: np.ndarray | float  # groups a token's experts may come from (1 with router_groups 1)
 
 
 def _narrow(m: ModelSpec) -> int:
@@ -116,6 +118,8 @@ def model_arrays(m: ModelSpec, seq_len: int | None = None) -> ModelArrays:
         attn_ctx=attended_keys(seq, m.sliding_window, m.sliding_window_share),
         dropout=float(m.dropout),
         capacity=float(moe.capacity_factor) if moe and moe.capacity_factor else float("inf"),
+        router_groups=float(moe.router_groups or 1) if moe else 1.0,
+        group_topk=float(moe.router_group_topk or 1) if moe else 1.0,
     )
 
 

@@ -171,7 +171,7 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         imb = np.minimum(hw.moe_imbalance, m.capacity)
         a2a = np.where(
             lay.ep_dedup,
-            dedup_all_to_all_time(h * ACT_BYTES, tok * imb, m.top_k, e, k_ep, hw),
+            dedup_all_to_all_time(h * ACT_BYTES, tok * imb, m.top_k, e, k_ep, hw, m.router_groups, m.group_topk),
             all_to_all_time(tok * m.top_k * h * ACT_BYTES * imb, e, k_ep, hw),
         )
         ep_f = f_moe * 2.0 * a2a

@@ -31,6 +31,8 @@ Defaults (docs/perf_model.md, "Validation defaults"):
   embeddings untied (not in the schema)
   MoE dispatcher    -> deepep (one copy per destination NVLink domain) in Megatron-Bridge recipes with
                        ep > 1 (flex dispatcher with its HybridEP/DeepEP backend), else all-to-all
+  stated recipe switches (moe_dispatcher, ep_overlap, recompute_modules with recompute: selective) -> as
+                       stated; the shipped copy states them where the run's own recipe script sets them
   gradient reduction (not in the schema) -> FP32 in torchtitan and PyTorch FSDP (their reduce dtype
                        defaults), BF16 elsewhere (Megatron's grad_reduce_in_fp32 / accumulate_allreduce_grads
                        _in_fp32 default False; NVIDIA's recipes set it False)
@@ -143,9 +145,13 @@ def _layout(run: ValidationRun, model: ModelSpec, stack: Stack, notes: list[str]
     split = "even" if model.layers % (p.pp * vpp) == 0 else "uneven"
     if split == "uneven":
         notes.append(f"{model.layers} layers over pp*vpp={p.pp * vpp}: uneven pipeline split")
-    dispatcher = stack.dispatcher(model.moe is not None, p.ep)
-    if dispatcher == "deepep":
+    dispatcher = run.moe_dispatcher or stack.dispatcher(model.moe is not None, p.ep)
+    if run.moe_dispatcher is None and dispatcher == "deepep":
         notes.append("MoE dispatcher -> deepep (deduplicated per NVLink domain)")
+    overlap = stack.overlap(sp, p.ep)
+    if run.ep_overlap is not None:
+        overlap = overlap.model_copy(update={"ep": run.ep_overlap and p.ep > 1})
+    modules = {} if run.recompute_modules is None else {"recompute_modules": tuple(run.recompute_modules)}
     notes.append(f"gradient reduction -> {'fp32' if stack.grad_reduce_fp32 else 'bf16'}")
     fp8_params = stack.fp8_params(run.precision)
     if fp8_params:
@@ -164,8 +170,9 @@ def _layout(run: ValidationRun, model: ModelSpec, stack: Stack, notes: list[str]
         micro_batch=mbs,
         global_batch=b.global_batch_seqs,
         recompute=recompute,
+        **modules,
         precision=run.precision,
-        overlap=stack.overlap(sp, p.ep),
+        overlap=overlap,
         moe_dispatcher=dispatcher,  # type: ignore[arg-type]
         grad_reduce_fp32=stack.grad_reduce_fp32,
         fp8_params=fp8_params,

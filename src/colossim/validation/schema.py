@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from colossim.models.schema import Attention, Mlp
+from colossim.models.schema import Attention, Mlp, check_router_groups
 from colossim.perf.hardware import FabricKind
+from colossim.perf.layout import MoeDispatcher, RecomputeModule
 from colossim.perf.software import CudaGraphs, Fp8Recipe, Framework
 
 
@@ -23,6 +24,13 @@ class RunMoe(_Strict):
     shared_experts: int = Field(default=0, ge=0)
     first_dense_layers: int = Field(default=0, ge=0)
     capacity_factor: float | None = Field(default=None, gt=0, description="null: dropless")
+    router_groups: int | None = Field(default=None, ge=1, description="group-limited routing; null: none")
+    router_group_topk: int | None = Field(default=None, ge=1, description="groups a token may use")
+
+    @model_validator(mode="after")
+    def _groups(self) -> RunMoe:
+        check_router_groups(self.experts, self.router_groups, self.router_group_topk)
+        return self
 
 
 class RunModel(_Strict):
@@ -91,8 +99,21 @@ class ValidationRun(_Strict):
     framework_release: date | None = Field(default=None, description="null: read from the source")
     cuda_graphs: CudaGraphs | None = Field(default=None, description="null: the framework's default")
     fp8_recipe: Fp8Recipe | None = Field(default=None, description="null: the framework's default")
+    moe_dispatcher: MoeDispatcher | None = Field(default=None, description="null: the framework's default")
+    ep_overlap: bool | None = Field(
+        default=None, description="expert-parallel all-to-all overlapped with the other micro-batch's compute "
+        "(Megatron-Core overlap_moe_expert_parallel_comm); null: the framework's default")
+    recompute_modules: list[RecomputeModule] | None = Field(
+        default=None, min_length=1, description="with recompute: selective, the modules re-run (Megatron-Core "
+        "recompute_modules); null: the lightest saving that fits, or core_attn with recompute: selective")
     target: RunTarget
     published: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _modules_need_selective(self) -> ValidationRun:
+        if self.recompute_modules is not None and self.recompute != "selective":
+            raise ValueError("recompute_modules apply to recompute: selective (set recompute: selective)")
+        return self
 
 
 class ValidationFile(BaseModel):

@@ -4,8 +4,10 @@ checked before the work and written without half-written files, stdout kept for 
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,17 +47,22 @@ def markup_cluster(tmp_path):
     return path
 
 
+@functools.cache
+def _all_modules() -> tuple[str, ...]:
+    import colossim
+
+    return tuple(m.name for m in pkgutil.walk_packages(colossim.__path__, "colossim.")
+                 if m.name != "colossim.__main__")  # __main__ runs the app
+
+
 def _no_work(monkeypatch, *targets: str) -> None:
     """Any of these functions being called means the command started its work before checking its flags."""
     def refuse(*_a, **_k):
         raise AssertionError("the work started before the command line was checked")
 
-    # modules that bind `from colossim.cluster import load_cluster` when first imported: import them before
-    # the patch, or one imported under it would keep the refusing stand-in after the test
-    from colossim.cli.main import COMMANDS
-
-    for module in ("colossim.report.context", "colossim.ops.adapter", "colossim.plan.machine",
-                   *(m for m, _ in COMMANDS.values())):
+    # modules that bind `from colossim.cluster import load_cluster` when first imported: import every module
+    # before the patch, or one first imported under it would keep the refusing stand-in after the test
+    for module in _all_modules():
         importlib.import_module(module)
     for target in targets:
         monkeypatch.setattr(target, refuse)

@@ -42,18 +42,15 @@ def nccl_allreduce_time(nbytes, n, k, hw: HardwareArrays):
         return inside
     if np.ndim(n) != 1:
         return allreduce_time(nbytes, n, k, hw)
-    rows = n.shape[0]
     span = np.flatnonzero(~one_domain)
-    links = type(hw)(*(v[span] if np.ndim(v) == 1 and np.shape(v)[0] == rows else v for v in hw))
+    links = _rows(hw, span, n.shape[0])
     out = np.array(np.broadcast_to(inside, np.broadcast_shapes(np.shape(inside), n.shape)))
     nbytes = np.broadcast_to(nbytes, out.shape)
     out[..., span] = allreduce_time(nbytes[..., span], n[span], k[span], links)
     return out
 
 
-def tp_allreduce_time(nbytes, n, hw: HardwareArrays, oneshot_lat):
-    """All-reduce of `nbytes` over the n GPUs of a tensor-parallel group: the faster of NCCL and the one-shot
-    kernel inside the NVLink domain, NCCL beyond it."""
+def _tp_allreduce_time(nbytes, n, hw: HardwareArrays, oneshot_lat):
     k = members_per_domain(n, 1.0, hw.nvlink_domain)
     nccl = nccl_allreduce_time(nbytes, n, k, hw)
     inside = n <= hw.nvlink_domain
@@ -61,6 +58,29 @@ def tp_allreduce_time(nbytes, n, hw: HardwareArrays, oneshot_lat):
     if np.all(inside):
         return np.minimum(nccl, oneshot)
     return np.where(inside, np.minimum(nccl, oneshot), nccl)
+
+
+def tp_allreduce_time(nbytes, n, hw: HardwareArrays, oneshot_lat, groups=None):
+    """All-reduce of `nbytes` over the n GPUs of a tensor-parallel group: the faster of NCCL and the one-shot
+    kernel inside the NVLink domain, NCCL beyond it. `groups` (serve.step.row_groups of n, optional) evaluates
+    each group size once for all its rows, so what depends only on the size is computed per size, not per row;
+    a group of one GPU takes no time."""
+    if groups is None or np.ndim(n) != 1:
+        return _tp_allreduce_time(nbytes, n, hw, oneshot_lat)
+    rows = n.shape[0]
+    out = np.zeros(np.broadcast_shapes(np.shape(nbytes), n.shape))
+    nbytes = np.broadcast_to(nbytes, out.shape)
+    for size, idx in groups:
+        if size > 1.0:
+            out[..., idx] = _tp_allreduce_time(nbytes[..., idx], size, _rows(hw, idx, rows), oneshot_lat)
+    return out
+
+
+def _rows(hw: HardwareArrays, idx, rows: int) -> HardwareArrays:
+    """The hardware of rows `idx` (fields that are one value per row; scalars as they are)."""
+    if all(isinstance(v, float) for v in hw):  # one GPU type for all rows (HardwareArrays of floats)
+        return hw
+    return type(hw)(*(v[idx] if np.ndim(v) == 1 and np.shape(v)[0] == rows else v for v in hw))
 
 
 def expert_all_to_all_time(nbytes, n, hw: HardwareArrays):

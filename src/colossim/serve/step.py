@@ -44,16 +44,39 @@ class StageTime(NamedTuple):
     compute_bound_s: np.ndarray  # part of gemm_s + attention_s limited by compute rather than HBM
 
 
-def _roofline(flops, calls, width, nbytes, rate, hw: HardwareArrays, c: ServeConstants):
+def _stream_s(nbytes, hw: HardwareArrays, c: ServeConstants):
+    """Weights streamed from HBM at the decode streaming efficiency."""
+    return nbytes / (hw.hbm_bw * c.stream_eff)
+
+
+def _roofline(flops, calls, width, stream_s, rate, hw: HardwareArrays):
+    """(time, compute-bound part) of GEMMs: the slower of their compute and their weight reads (`stream_s`)."""
     comp = gemm_time(flops, calls, width, rate, hw.gemm_half_dim, hw.gemm_tail)
-    mem = nbytes / (hw.hbm_bw * c.stream_eff)
-    return np.maximum(comp, mem), np.where(comp >= mem, comp, 0.0)
+    return np.maximum(comp, stream_s), np.where(comp >= stream_s, comp, 0.0)
 
 
-def busiest_rank_load(assignments, ranks, skew):
-    """Assignments on the busiest of `ranks` expert ranks: skew x (mean + sqrt(2 mean ln ranks))."""
+def busiest_rank_load(assignments, ranks, skew, log_ranks=None):
+    """Assignments on the busiest of `ranks` expert ranks: skew x (mean + sqrt(2 mean ln ranks)); `log_ranks`,
+    ln(max(ranks, 1)), when the caller has it."""
     mean = assignments / ranks
-    return skew * (mean + np.sqrt(2.0 * mean * np.log(np.maximum(ranks, 1.0))))
+    if log_ranks is None:
+        log_ranks = np.log(np.maximum(ranks, 1.0))
+    return skew * (mean + np.sqrt(2.0 * mean * log_ranks))
+
+
+def by_code(table_of, codes, n_codes: int):
+    """`table_of(codes)` for rows of small integer codes (a precision) through a table of its n_codes values when
+    they do not depend on the row (scalar hardware); computed row by row otherwise."""
+    table = table_of(np.arange(n_codes, dtype=float)[:, None])
+    if np.shape(table) != (n_codes, 1):
+        return table_of(codes)
+    return table[:, 0][np.asarray(codes).astype(np.intp)]
+
+
+def row_groups(values) -> tuple[tuple[float, np.ndarray], ...]:
+    """Rows by the value of a column of few distinct values (a parallel size): (value, row indices) each."""
+    values = np.asarray(values)
+    return tuple((float(v), np.flatnonzero(values == v)) for v in np.unique(values))
 
 
 class StageSetup(NamedTuple):
@@ -75,22 +98,36 @@ class StageSetup(NamedTuple):
     ew_per_assignment: np.ndarray
     head_w: np.ndarray
     head_width: np.ndarray
+    steps: np.ndarray  # tokens a running request verifies per iteration (1 + drafted)
+    ne_stream_s: np.ndarray  # one layer's non-expert weights read from HBM
+    head_stream_s: np.ndarray  # the LM head's weights read from HBM
+    experts_per_rank: np.ndarray  # routed experts on one expert-parallel rank
+    log_ep: np.ndarray  # ln(max(ep, 1)), for the busiest expert rank
+    tp_groups: tuple[tuple[float, np.ndarray], ...]  # rows by attention TP size (the all-reduce group)
+    pipelined: bool  # some row has pp > 1
+    drafting: bool  # some row drafts tokens
 
 
 def stage_setup(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants) -> StageSetup:
     shard = non_expert_shard(lay)
     kvb = precision_bytes(lay.kvprec, c.kv_bytes)
+    wb = precision_bytes(lay.wprec, c.w_bytes)
     etp = lay.tp / lay.ep
     f_moe = model.moe_layers / model.layers
+    w_ne = model.layer_weights / shard
+    head_w = model.vocab * model.hidden / shard
     return StageSetup(
-        lay.groups, shard, stage_layers(model, lay), precision_bytes(lay.wprec, c.w_bytes), kvb,
-        gemm_rate(lay.wprec, hw), model.layer_weights / shard,
-        np.minimum(model.layer_width / shard, model.latent_width),
-        model.kv_elems * kvb / np.minimum(lay.atp, model.kv_heads), etp, model.expert_weights / etp,
-        np.maximum(model.expert_ffn / etp, 1.0),
-        EW_HIDDEN * model.hidden + (1.0 - f_moe) * model.mlp_mats * model.ffn / shard,
-        f_moe * (model.mlp_mats * model.expert_ffn / etp + 4.0 * model.hidden),
-        model.vocab * model.hidden / shard, np.maximum(model.vocab / shard, 1.0))
+        ranks=lay.groups, shard=shard, layers=stage_layers(model, lay), wb=wb, kvb=kvb,
+        rate=by_code(lambda p: gemm_rate(p, hw), lay.wprec, len(c.w_bytes)), w_ne=w_ne,
+        width=np.minimum(model.layer_width / shard, model.latent_width),
+        kv_per_ctx=model.kv_elems * kvb / np.minimum(lay.atp, model.kv_heads), etp=etp,
+        w_exp=model.expert_weights / etp, exp_width=np.maximum(model.expert_ffn / etp, 1.0),
+        ew_per_row=EW_HIDDEN * model.hidden + (1.0 - f_moe) * model.mlp_mats * model.ffn / shard,
+        ew_per_assignment=f_moe * (model.mlp_mats * model.expert_ffn / etp + 4.0 * model.hidden),
+        head_w=head_w, head_width=np.maximum(model.vocab / shard, 1.0), steps=1.0 + lay.spec_k,
+        ne_stream_s=_stream_s(w_ne * wb, hw, c), head_stream_s=_stream_s(head_w * c.lm_head_bytes, hw, c),
+        experts_per_rank=np.maximum(model.experts, 1.0) / lay.ep, log_ep=np.log(np.maximum(lay.ep, 1.0)),
+        tp_groups=row_groups(lay.atp), pipelined=bool(np.any(lay.pp > 1)), drafting=bool(np.any(lay.spec_k > 0)))
 
 
 def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
@@ -108,15 +145,16 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     f_moe = model.moe_layers / model.layers
     h = model.hidden
 
-    dec_tokens = decode_seqs * (1.0 + lay.spec_k)
+    dec_tokens = decode_seqs * s.steps
     tokens = dec_tokens + prefill_tokens
     pf_busiest = prefill_tokens / ranks if prefill_busiest is None else prefill_busiest
-    rows = dec_tokens / ranks + pf_busiest  # GEMM rows on the busiest GPU
+    dec_rows = dec_tokens / ranks
+    rows = dec_rows + pf_busiest  # GEMM rows on the busiest GPU
     padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
 
     # ---- non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
     w_ne, width = s.w_ne, s.width
-    t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, w_ne * wb, rate, hw, c)
+    t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, s.ne_stream_s, rate, hw)
 
     # ---- routed experts of one MoE layer (skipped when every row is one dense model)
     dense_model = np.ndim(model.experts) == 0 and model.experts == 0
@@ -126,19 +164,20 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     else:
         experts = np.maximum(model.experts, 1.0)
         assignments = tokens * model.top_k
-        busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
-        active = np.maximum(experts / ep * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
+        busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance, s.log_ep)
+        # experts hit on a rank
+        active = np.maximum(s.experts_per_rank * (1.0 - np.exp(-assignments / experts)), 1e-9)
         exp_rows = np.maximum(busiest / active, c.tile_rows)
-        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width, active * s.w_exp * wb,
-                                  rate, hw, c)
+        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width,
+                                  _stream_s(active * s.w_exp * wb, hw, c), rate, hw)
         if np.ndim(model.experts):  # rows of several models, some dense
             t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
 
     # ---- attention of one layer
     seqs = decode_seqs / ranks
     kv_read = seqs * decode_ctx * s.kv_per_ctx
-    dec_flops = seqs * (1.0 + lay.spec_k) * decode_ctx * model.decode_attn_flops / shard
-    t_dec_mem = kv_read / (hw.hbm_bw * c.stream_eff)
+    dec_flops = seqs * s.steps * decode_ctx * model.decode_attn_flops / shard
+    t_dec_mem = _stream_s(kv_read, hw, c)
     # fused attention as the training model runs it (perf.compute.flash_attention_time): matmuls plus the
     # softmax exponentials, one per query head and attended position
     t_dec_cmp = flash_attention_time(dec_flops, dec_flops * model.q_heads / model.decode_attn_flops, hw)
@@ -159,7 +198,7 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
     # the MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and
     # a dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)
-    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s)
+    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s, s.tp_groups)
     if dense_model:
         comm_layer = 2.0 * t_ar
     else:
@@ -167,12 +206,12 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
         comm_layer = np.where(ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
-    head_rows = np.maximum(dec_tokens / ranks, c.tile_rows) * (dec_tokens > 0)
-    t_head, cb_head = _roofline(2.0 * head_rows * s.head_w, 1.0, s.head_width, s.head_w * c.lm_head_bytes,
-                                hw.peak_bf16 * hw.eff_bf16, hw, c)
+    head_rows = np.maximum(dec_rows, c.tile_rows) * (dec_tokens > 0)
+    t_head, cb_head = _roofline(2.0 * head_rows * s.head_w, 1.0, s.head_width, s.head_stream_s,
+                                hw.peak_bf16 * hw.eff_bf16, hw)
 
     send = 0.0
-    if np.any(lay.pp > 1):
+    if s.pipelined:
         send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
     gemm = layers * (t_ne + f_moe * t_exp) + t_head
     attention = layers * t_attn
@@ -180,7 +219,7 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     fixed = layers * (c.layer_overhead_s + t_ew) + c.iteration_overhead_s
     base = gemm + attention + comm + fixed
     draft = 0.0
-    if np.any(lay.spec_k > 0):  # drafting steps before the verify pass
+    if s.drafting:  # drafting steps before the verify pass
         draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)
     compute_bound = layers * (cb_ne + f_moe * cb_exp + cb_attn) + cb_head
     return StageTime(base + draft, gemm, attention, comm, fixed + draft, compute_bound)
@@ -192,4 +231,5 @@ def accepted_tokens(k, alpha):
     return np.where(k > 0, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
 
 
-__all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "stage_setup", "stage_time"]
+__all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "by_code", "row_groups", "stage_setup",
+           "stage_time"]

@@ -130,6 +130,58 @@ def stage_setup(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c
         tp_groups=row_groups(lay.atp), pipelined=bool(np.any(lay.pp > 1)), drafting=bool(np.any(lay.spec_k > 0)))
 
 
+def _layer_gemms(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants, s: StageSetup,
+                 tokens, rows, f_moe, dense_model: bool):
+    """(time, compute-bound part) of one average layer's GEMMs on the busiest GPU, and the assignments on the
+    busiest expert rank (0 for a dense model). Each part of stage_time is its own function so that its
+    temporaries are freed when it returns: the peak of live arrays sets how much memory each call touches."""
+    # non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
+    padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
+    t_ne, cb_ne = _roofline(2.0 * padded * s.w_ne, model.layer_calls, s.width, s.ne_stream_s, s.rate, hw)
+    if dense_model:  # routed experts skipped when every row is one dense model
+        return t_ne + f_moe * 0.0, cb_ne + f_moe * 0.0, 0.0
+    # routed experts of one MoE layer
+    experts = np.maximum(model.experts, 1.0)
+    assignments = tokens * model.top_k
+    busiest = busiest_rank_load(assignments, lay.ep, hw.moe_imbalance, s.log_ep)
+    active = np.maximum(s.experts_per_rank * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
+    exp_rows = np.maximum(busiest / active, c.tile_rows)
+    t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width,
+                              _stream_s(active * s.w_exp * s.wb, hw, c), s.rate, hw)
+    if np.ndim(model.experts):  # rows of several models, some dense
+        t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
+    return t_ne + f_moe * t_exp, cb_ne + f_moe * cb_exp, busiest
+
+
+def _attention(model: ServeModel, hw: HardwareArrays, c: ServeConstants, s: StageSetup, decode_seqs, decode_ctx,
+               pf_busiest, prefill_ctx):
+    """(time, compute-bound part) of one layer's attention: decode reads each request's KV cache and does its
+    FLOPs; prefill is causal attention over the prompt. Fused attention as the training model runs it
+    (perf.compute.flash_attention_time): matmuls plus the softmax exponentials, one per query head and
+    attended position."""
+    seqs = decode_seqs / s.ranks
+    kv_read = seqs * decode_ctx * s.kv_per_ctx
+    dec_flops = seqs * s.steps * decode_ctx * model.decode_attn_flops / s.shard
+    t_dec_mem = _stream_s(kv_read, hw, c)
+    t_dec_cmp = flash_attention_time(dec_flops, dec_flops * model.q_heads / model.decode_attn_flops, hw)
+    pf_flops = pf_busiest * prefill_ctx * model.prefill_attn_flops / s.shard
+    t_pf = flash_attention_time(pf_flops, pf_flops * model.q_heads / model.prefill_attn_flops, hw)
+    return np.maximum(t_dec_mem, t_dec_cmp) + t_pf, np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
+
+
+def _layer_comm(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants, s: StageSetup,
+                rows, f_moe, dense_model: bool):
+    """Communication of one layer: without attention DP two all-reduces over tp (after attention and after the
+    MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and a
+    dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)."""
+    h = model.hidden
+    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s, s.tp_groups)
+    if dense_model:
+        return 2.0 * t_ar
+    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, lay.tp, hw)
+    return np.where(s.ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
+
+
 def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
                decode_seqs, decode_ctx, prefill_tokens, prefill_ctx, prefill_busiest=None,
                setup: StageSetup | None = None) -> StageTime:
@@ -138,53 +190,20 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     positions on average. Counts are for the whole stage (all its GPUs). Under data-parallel attention each GPU
     prefills its own requests, so the busiest GPU may carry more than its share: `prefill_busiest` prompt
     tokens (default: an even share); every GPU then waits for it at the experts' all-to-all."""
-    t = lay.tp
     s = setup or stage_setup(model, lay, hw, c)
-    ranks = s.ranks  # data-parallel attention groups: they serve different requests
-    shard, layers, wb, rate = s.shard, s.layers, s.wb, s.rate
+    ranks, layers = s.ranks, s.layers  # ranks: data-parallel attention groups, they serve different requests
     f_moe = model.moe_layers / model.layers
-    h = model.hidden
+    dense_model = np.ndim(model.experts) == 0 and model.experts == 0
 
     dec_tokens = decode_seqs * s.steps
     tokens = dec_tokens + prefill_tokens
     pf_busiest = prefill_tokens / ranks if prefill_busiest is None else prefill_busiest
     dec_rows = dec_tokens / ranks
     rows = dec_rows + pf_busiest  # GEMM rows on the busiest GPU
-    padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
 
-    # ---- non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
-    w_ne, width = s.w_ne, s.width
-    t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, s.ne_stream_s, rate, hw)
-
-    # ---- routed experts of one MoE layer (skipped when every row is one dense model)
-    dense_model = np.ndim(model.experts) == 0 and model.experts == 0
-    ep = lay.ep
-    if dense_model:
-        t_exp = cb_exp = busiest = 0.0
-    else:
-        experts = np.maximum(model.experts, 1.0)
-        assignments = tokens * model.top_k
-        busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance, s.log_ep)
-        # experts hit on a rank
-        active = np.maximum(s.experts_per_rank * (1.0 - np.exp(-assignments / experts)), 1e-9)
-        exp_rows = np.maximum(busiest / active, c.tile_rows)
-        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width,
-                                  _stream_s(active * s.w_exp * wb, hw, c), rate, hw)
-        if np.ndim(model.experts):  # rows of several models, some dense
-            t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
-
-    # ---- attention of one layer
-    seqs = decode_seqs / ranks
-    kv_read = seqs * decode_ctx * s.kv_per_ctx
-    dec_flops = seqs * s.steps * decode_ctx * model.decode_attn_flops / shard
-    t_dec_mem = _stream_s(kv_read, hw, c)
-    # fused attention as the training model runs it (perf.compute.flash_attention_time): matmuls plus the
-    # softmax exponentials, one per query head and attended position
-    t_dec_cmp = flash_attention_time(dec_flops, dec_flops * model.q_heads / model.decode_attn_flops, hw)
-    pf_flops = pf_busiest * prefill_ctx * model.prefill_attn_flops / shard
-    t_pf = flash_attention_time(pf_flops, pf_flops * model.q_heads / model.prefill_attn_flops, hw)
-    t_attn = np.maximum(t_dec_mem, t_dec_cmp) + t_pf
-    cb_attn = np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
+    gemm_layer, cb_layer, busiest = _layer_gemms(model, lay, hw, c, s, tokens, rows, f_moe, dense_model)
+    t_attn, cb_attn = _attention(model, hw, c, s, decode_seqs, decode_ctx, pf_busiest, prefill_ctx)
+    cb_layer = cb_layer + cb_attn
 
     # ---- element-wise kernels per layer, as the training model counts them (perf/step.py): norms, residuals
     # and rotary (EW_HIDDEN hidden-sized vectors per token), the MLP activation (read the gate/up outputs,
@@ -194,16 +213,9 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     if not dense_model:
         ew = ew + busiest * s.ew_per_assignment
     t_ew = memory_time(ACT_BYTES * ew, hw)
+    del ew, busiest
 
-    # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
-    # the MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and
-    # a dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)
-    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s, s.tp_groups)
-    if dense_model:
-        comm_layer = 2.0 * t_ar
-    else:
-        a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, t, hw)
-        comm_layer = np.where(ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
+    comm_layer = _layer_comm(model, lay, hw, c, s, rows, f_moe, dense_model)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
     head_rows = np.maximum(dec_rows, c.tile_rows) * (dec_tokens > 0)
@@ -212,8 +224,8 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
 
     send = 0.0
     if s.pipelined:
-        send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
-    gemm = layers * (t_ne + f_moe * t_exp) + t_head
+        send = np.where(lay.pp > 1, stage_send_time(rows * model.hidden * ACT_BYTES, lay.gpus, hw), 0.0)
+    gemm = layers * gemm_layer + t_head
     attention = layers * t_attn
     comm = layers * comm_layer + send
     fixed = layers * (c.layer_overhead_s + t_ew) + c.iteration_overhead_s
@@ -221,7 +233,7 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     draft = 0.0
     if s.drafting:  # drafting steps before the verify pass
         draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)
-    compute_bound = layers * (cb_ne + f_moe * cb_exp + cb_attn) + cb_head
+    compute_bound = layers * cb_layer + cb_head
     return StageTime(base + draft, gemm, attention, comm, fixed + draft, compute_bound)
 
 

@@ -240,7 +240,10 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
 def accepted_tokens(k, alpha):
     """Expected tokens a step emits with k drafted tokens each accepted with probability alpha:
     (1 - alpha^(k+1)) / (1 - alpha) (Leviathan, Kalman & Matias, ICML 2023, eq. 1); 1 without drafting."""
-    return np.where(k > 0, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
+    drafting = np.asarray(k) > 0
+    if not np.any(drafting):  # no row drafts: skip the power
+        return np.ones(np.broadcast_shapes(drafting.shape, np.shape(alpha)))
+    return np.where(drafting, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
 
 
 __all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "by_code", "row_groups", "stage_setup",

@@ -37,3 +37,32 @@ def test_tp_allreduce_is_the_faster_of_nccl_and_oneshot_inside_the_domain(gpu):
     inside = n <= hw.nvlink_domain
     assert np.array_equal(tp_allreduce_time(nbytes[inside], n[inside], hw, 5e-6), want[inside])
     assert np.all(tp_allreduce_time(nbytes, np.ones_like(n), hw, 5e-6) == 0.0)
+
+
+@pytest.mark.parametrize("gpu", ["h100_sxm5", "gb200_nvl72_gpu"])
+def test_all_reduce_per_group_size_equals_row_by_row(gpu):
+    # stage_setup's row groups evaluate each TP size once; the rows must get what row-by-row evaluation gives,
+    # for one GPU type and for rows of several (stacked hardware, as validate --serving runs)
+    from colossim.perf.hardware import stack_hardware
+    from colossim.serve.step import row_groups
+
+    rng = np.random.default_rng(5)
+    n = rng.choice(GROUPS[:6], 400)
+    nbytes = rng.uniform(1e3, 1e8, (2, n.size))
+    hw = hardware_for(gpu).arrays()
+    assert np.array_equal(tp_allreduce_time(nbytes, n, hw, 5e-6, row_groups(n)), tp_allreduce_time(nbytes, n, hw, 5e-6))
+    mixed = stack_hardware([hardware_for(g).arrays() for g in rng.choice(["h100_sxm5", "gb200_nvl72_gpu"], n.size)])
+    assert np.array_equal(tp_allreduce_time(nbytes, n, mixed, 5e-6, row_groups(n)),
+                          tp_allreduce_time(nbytes, n, mixed, 5e-6))
+
+
+def test_gemm_rate_table_equals_row_by_row():
+    from colossim.perf.compute import gemm_rate
+    from colossim.perf.hardware import stack_hardware
+    from colossim.serve.step import by_code
+
+    codes = np.array([0, 1, 2, 1, 0, 2, 2])
+    hw = hardware_for("b200_hgx").arrays()
+    assert np.array_equal(by_code(lambda p: gemm_rate(p, hw), codes, 3), gemm_rate(codes, hw), equal_nan=True)
+    mixed = stack_hardware([hardware_for(g).arrays() for g in ["h100_sxm5", "b200_hgx"] * 3 + ["h100_sxm5"]])
+    assert np.array_equal(by_code(lambda p: gemm_rate(p, mixed), codes, 3), gemm_rate(codes, mixed), equal_nan=True)

@@ -44,16 +44,39 @@ class StageTime(NamedTuple):
     compute_bound_s: np.ndarray  # part of gemm_s + attention_s limited by compute rather than HBM
 
 
-def _roofline(flops, calls, width, nbytes, rate, hw: HardwareArrays, c: ServeConstants):
+def _stream_s(nbytes, hw: HardwareArrays, c: ServeConstants):
+    """Weights streamed from HBM at the decode streaming efficiency."""
+    return nbytes / (hw.hbm_bw * c.stream_eff)
+
+
+def _roofline(flops, calls, width, stream_s, rate, hw: HardwareArrays):
+    """(time, compute-bound part) of GEMMs: the slower of their compute and their weight reads (`stream_s`)."""
     comp = gemm_time(flops, calls, width, rate, hw.gemm_half_dim, hw.gemm_tail)
-    mem = nbytes / (hw.hbm_bw * c.stream_eff)
-    return np.maximum(comp, mem), np.where(comp >= mem, comp, 0.0)
+    return np.maximum(comp, stream_s), np.where(comp >= stream_s, comp, 0.0)
 
 
-def busiest_rank_load(assignments, ranks, skew):
-    """Assignments on the busiest of `ranks` expert ranks: skew x (mean + sqrt(2 mean ln ranks))."""
+def busiest_rank_load(assignments, ranks, skew, log_ranks=None):
+    """Assignments on the busiest of `ranks` expert ranks: skew x (mean + sqrt(2 mean ln ranks)); `log_ranks`,
+    ln(max(ranks, 1)), when the caller has it."""
     mean = assignments / ranks
-    return skew * (mean + np.sqrt(2.0 * mean * np.log(np.maximum(ranks, 1.0))))
+    if log_ranks is None:
+        log_ranks = np.log(np.maximum(ranks, 1.0))
+    return skew * (mean + np.sqrt(2.0 * mean * log_ranks))
+
+
+def by_code(table_of, codes, n_codes: int):
+    """`table_of(codes)` for rows of small integer codes (a precision) through a table of its n_codes values when
+    they do not depend on the row (scalar hardware); computed row by row otherwise."""
+    table = table_of(np.arange(n_codes, dtype=float)[:, None])
+    if np.shape(table) != (n_codes, 1):
+        return table_of(codes)
+    return table[:, 0][np.asarray(codes).astype(np.intp)]
+
+
+def row_groups(values) -> tuple[tuple[float, np.ndarray], ...]:
+    """Rows by the value of a column of few distinct values (a parallel size): (value, row indices) each."""
+    values = np.asarray(values)
+    return tuple((float(v), np.flatnonzero(values == v)) for v in np.unique(values))
 
 
 class StageSetup(NamedTuple):
@@ -75,22 +98,88 @@ class StageSetup(NamedTuple):
     ew_per_assignment: np.ndarray
     head_w: np.ndarray
     head_width: np.ndarray
+    steps: np.ndarray  # tokens a running request verifies per iteration (1 + drafted)
+    ne_stream_s: np.ndarray  # one layer's non-expert weights read from HBM
+    head_stream_s: np.ndarray  # the LM head's weights read from HBM
+    experts_per_rank: np.ndarray  # routed experts on one expert-parallel rank
+    log_ep: np.ndarray  # ln(max(ep, 1)), for the busiest expert rank
+    tp_groups: tuple[tuple[float, np.ndarray], ...]  # rows by attention TP size (the all-reduce group)
+    pipelined: bool  # some row has pp > 1
+    drafting: bool  # some row drafts tokens
 
 
 def stage_setup(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants) -> StageSetup:
     shard = non_expert_shard(lay)
     kvb = precision_bytes(lay.kvprec, c.kv_bytes)
+    wb = precision_bytes(lay.wprec, c.w_bytes)
     etp = lay.tp / lay.ep
     f_moe = model.moe_layers / model.layers
+    w_ne = model.layer_weights / shard
+    head_w = model.vocab * model.hidden / shard
     return StageSetup(
-        lay.groups, shard, stage_layers(model, lay), precision_bytes(lay.wprec, c.w_bytes), kvb,
-        gemm_rate(lay.wprec, hw), model.layer_weights / shard,
-        np.minimum(model.layer_width / shard, model.latent_width),
-        model.kv_elems * kvb / np.minimum(lay.atp, model.kv_heads), etp, model.expert_weights / etp,
-        np.maximum(model.expert_ffn / etp, 1.0),
-        EW_HIDDEN * model.hidden + (1.0 - f_moe) * model.mlp_mats * model.ffn / shard,
-        f_moe * (model.mlp_mats * model.expert_ffn / etp + 4.0 * model.hidden),
-        model.vocab * model.hidden / shard, np.maximum(model.vocab / shard, 1.0))
+        ranks=lay.groups, shard=shard, layers=stage_layers(model, lay), wb=wb, kvb=kvb,
+        rate=by_code(lambda p: gemm_rate(p, hw), lay.wprec, len(c.w_bytes)), w_ne=w_ne,
+        width=np.minimum(model.layer_width / shard, model.latent_width),
+        kv_per_ctx=model.kv_elems * kvb / np.minimum(lay.atp, model.kv_heads), etp=etp,
+        w_exp=model.expert_weights / etp, exp_width=np.maximum(model.expert_ffn / etp, 1.0),
+        ew_per_row=EW_HIDDEN * model.hidden + (1.0 - f_moe) * model.mlp_mats * model.ffn / shard,
+        ew_per_assignment=f_moe * (model.mlp_mats * model.expert_ffn / etp + 4.0 * model.hidden),
+        head_w=head_w, head_width=np.maximum(model.vocab / shard, 1.0), steps=1.0 + lay.spec_k,
+        ne_stream_s=_stream_s(w_ne * wb, hw, c), head_stream_s=_stream_s(head_w * c.lm_head_bytes, hw, c),
+        experts_per_rank=np.maximum(model.experts, 1.0) / lay.ep, log_ep=np.log(np.maximum(lay.ep, 1.0)),
+        tp_groups=row_groups(lay.atp), pipelined=bool(np.any(lay.pp > 1)), drafting=bool(np.any(lay.spec_k > 0)))
+
+
+def _layer_gemms(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants, s: StageSetup,
+                 tokens, rows, f_moe, dense_model: bool):
+    """(time, compute-bound part) of one average layer's GEMMs on the busiest GPU, and the assignments on the
+    busiest expert rank (0 for a dense model). Each part of stage_time is its own function so that its
+    temporaries are freed when it returns: the peak of live arrays sets how much memory each call touches."""
+    # non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
+    padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
+    t_ne, cb_ne = _roofline(2.0 * padded * s.w_ne, model.layer_calls, s.width, s.ne_stream_s, s.rate, hw)
+    if dense_model:  # routed experts skipped when every row is one dense model
+        return t_ne + f_moe * 0.0, cb_ne + f_moe * 0.0, 0.0
+    # routed experts of one MoE layer
+    experts = np.maximum(model.experts, 1.0)
+    assignments = tokens * model.top_k
+    busiest = busiest_rank_load(assignments, lay.ep, hw.moe_imbalance, s.log_ep)
+    active = np.maximum(s.experts_per_rank * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
+    exp_rows = np.maximum(busiest / active, c.tile_rows)
+    t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width,
+                              _stream_s(active * s.w_exp * s.wb, hw, c), s.rate, hw)
+    if np.ndim(model.experts):  # rows of several models, some dense
+        t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
+    return t_ne + f_moe * t_exp, cb_ne + f_moe * cb_exp, busiest
+
+
+def _attention(model: ServeModel, hw: HardwareArrays, c: ServeConstants, s: StageSetup, decode_seqs, decode_ctx,
+               pf_busiest, prefill_ctx):
+    """(time, compute-bound part) of one layer's attention: decode reads each request's KV cache and does its
+    FLOPs; prefill is causal attention over the prompt. Fused attention as the training model runs it
+    (perf.compute.flash_attention_time): matmuls plus the softmax exponentials, one per query head and
+    attended position."""
+    seqs = decode_seqs / s.ranks
+    kv_read = seqs * decode_ctx * s.kv_per_ctx
+    dec_flops = seqs * s.steps * decode_ctx * model.decode_attn_flops / s.shard
+    t_dec_mem = _stream_s(kv_read, hw, c)
+    t_dec_cmp = flash_attention_time(dec_flops, dec_flops * model.q_heads / model.decode_attn_flops, hw)
+    pf_flops = pf_busiest * prefill_ctx * model.prefill_attn_flops / s.shard
+    t_pf = flash_attention_time(pf_flops, pf_flops * model.q_heads / model.prefill_attn_flops, hw)
+    return np.maximum(t_dec_mem, t_dec_cmp) + t_pf, np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
+
+
+def _layer_comm(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants, s: StageSetup,
+                rows, f_moe, dense_model: bool):
+    """Communication of one layer: without attention DP two all-reduces over tp (after attention and after the
+    MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and a
+    dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)."""
+    h = model.hidden
+    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s, s.tp_groups)
+    if dense_model:
+        return 2.0 * t_ar
+    a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, lay.tp, hw)
+    return np.where(s.ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
 
 
 def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
@@ -101,51 +190,20 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     positions on average. Counts are for the whole stage (all its GPUs). Under data-parallel attention each GPU
     prefills its own requests, so the busiest GPU may carry more than its share: `prefill_busiest` prompt
     tokens (default: an even share); every GPU then waits for it at the experts' all-to-all."""
-    t = lay.tp
     s = setup or stage_setup(model, lay, hw, c)
-    ranks = s.ranks  # data-parallel attention groups: they serve different requests
-    shard, layers, wb, rate = s.shard, s.layers, s.wb, s.rate
+    ranks, layers = s.ranks, s.layers  # ranks: data-parallel attention groups, they serve different requests
     f_moe = model.moe_layers / model.layers
-    h = model.hidden
+    dense_model = np.ndim(model.experts) == 0 and model.experts == 0
 
-    dec_tokens = decode_seqs * (1.0 + lay.spec_k)
+    dec_tokens = decode_seqs * s.steps
     tokens = dec_tokens + prefill_tokens
     pf_busiest = prefill_tokens / ranks if prefill_busiest is None else prefill_busiest
-    rows = dec_tokens / ranks + pf_busiest  # GEMM rows on the busiest GPU
-    padded = np.maximum(rows, c.tile_rows) * (tokens > 0)
+    dec_rows = dec_tokens / ranks
+    rows = dec_rows + pf_busiest  # GEMM rows on the busiest GPU
 
-    # ---- non-expert GEMMs (attention projections, dense MLP share, shared experts, router)
-    w_ne, width = s.w_ne, s.width
-    t_ne, cb_ne = _roofline(2.0 * padded * w_ne, model.layer_calls, width, w_ne * wb, rate, hw, c)
-
-    # ---- routed experts of one MoE layer (skipped when every row is one dense model)
-    dense_model = np.ndim(model.experts) == 0 and model.experts == 0
-    ep = lay.ep
-    if dense_model:
-        t_exp = cb_exp = busiest = 0.0
-    else:
-        experts = np.maximum(model.experts, 1.0)
-        assignments = tokens * model.top_k
-        busiest = busiest_rank_load(assignments, ep, hw.moe_imbalance)
-        active = np.maximum(experts / ep * (1.0 - np.exp(-assignments / experts)), 1e-9)  # experts hit on a rank
-        exp_rows = np.maximum(busiest / active, c.tile_rows)
-        t_exp, cb_exp = _roofline(2.0 * active * exp_rows * s.w_exp, 2.0, s.exp_width, active * s.w_exp * wb,
-                                  rate, hw, c)
-        if np.ndim(model.experts):  # rows of several models, some dense
-            t_exp, cb_exp = np.where(model.experts > 0, t_exp, 0.0), np.where(model.experts > 0, cb_exp, 0.0)
-
-    # ---- attention of one layer
-    seqs = decode_seqs / ranks
-    kv_read = seqs * decode_ctx * s.kv_per_ctx
-    dec_flops = seqs * (1.0 + lay.spec_k) * decode_ctx * model.decode_attn_flops / shard
-    t_dec_mem = kv_read / (hw.hbm_bw * c.stream_eff)
-    # fused attention as the training model runs it (perf.compute.flash_attention_time): matmuls plus the
-    # softmax exponentials, one per query head and attended position
-    t_dec_cmp = flash_attention_time(dec_flops, dec_flops * model.q_heads / model.decode_attn_flops, hw)
-    pf_flops = pf_busiest * prefill_ctx * model.prefill_attn_flops / shard
-    t_pf = flash_attention_time(pf_flops, pf_flops * model.q_heads / model.prefill_attn_flops, hw)
-    t_attn = np.maximum(t_dec_mem, t_dec_cmp) + t_pf
-    cb_attn = np.where(t_dec_cmp >= t_dec_mem, t_dec_cmp, 0.0) + t_pf
+    gemm_layer, cb_layer, busiest = _layer_gemms(model, lay, hw, c, s, tokens, rows, f_moe, dense_model)
+    t_attn, cb_attn = _attention(model, hw, c, s, decode_seqs, decode_ctx, pf_busiest, prefill_ctx)
+    cb_layer = cb_layer + cb_attn
 
     # ---- element-wise kernels per layer, as the training model counts them (perf/step.py): norms, residuals
     # and rotary (EW_HIDDEN hidden-sized vectors per token), the MLP activation (read the gate/up outputs,
@@ -155,41 +213,38 @@ def stage_time(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c:
     if not dense_model:
         ew = ew + busiest * s.ew_per_assignment
     t_ew = memory_time(ACT_BYTES * ew, hw)
+    del ew, busiest
 
-    # ---- communication of one layer: without attention DP two all-reduces over tp (after attention and after
-    # the MLP or experts); with it, all-reduces over the attention TP group after attention and dense MLPs and
-    # a dispatch and a combine all-to-all over the tp GPUs per MoE layer (each of a group's atp GPUs sends 1/atp)
-    t_ar = tp_allreduce_time(rows * h * ACT_BYTES, lay.atp, hw, c.oneshot_lat_s)
-    if dense_model:
-        comm_layer = 2.0 * t_ar
-    else:
-        a2a = expert_all_to_all_time(rows * model.top_k * h * ACT_BYTES / lay.atp, t, hw)
-        comm_layer = np.where(ranks > 1, (2.0 - f_moe) * t_ar + f_moe * 2.0 * a2a, 2.0 * t_ar)
+    comm_layer = _layer_comm(model, lay, hw, c, s, rows, f_moe, dense_model)
 
     # ---- LM head on the last stage: decode tokens only (a prompt needs logits for its last token)
-    head_rows = np.maximum(dec_tokens / ranks, c.tile_rows) * (dec_tokens > 0)
-    t_head, cb_head = _roofline(2.0 * head_rows * s.head_w, 1.0, s.head_width, s.head_w * c.lm_head_bytes,
-                                hw.peak_bf16 * hw.eff_bf16, hw, c)
+    head_rows = np.maximum(dec_rows, c.tile_rows) * (dec_tokens > 0)
+    t_head, cb_head = _roofline(2.0 * head_rows * s.head_w, 1.0, s.head_width, s.head_stream_s,
+                                hw.peak_bf16 * hw.eff_bf16, hw)
 
     send = 0.0
-    if np.any(lay.pp > 1):
-        send = np.where(lay.pp > 1, stage_send_time(rows * h * ACT_BYTES, lay.gpus, hw), 0.0)
-    gemm = layers * (t_ne + f_moe * t_exp) + t_head
+    if s.pipelined:
+        send = np.where(lay.pp > 1, stage_send_time(rows * model.hidden * ACT_BYTES, lay.gpus, hw), 0.0)
+    gemm = layers * gemm_layer + t_head
     attention = layers * t_attn
     comm = layers * comm_layer + send
     fixed = layers * (c.layer_overhead_s + t_ew) + c.iteration_overhead_s
     base = gemm + attention + comm + fixed
     draft = 0.0
-    if np.any(lay.spec_k > 0):  # drafting steps before the verify pass
+    if s.drafting:  # drafting steps before the verify pass
         draft = lay.spec_k * lay.spec_cost * base * (decode_seqs > 0)
-    compute_bound = layers * (cb_ne + f_moe * cb_exp + cb_attn) + cb_head
+    compute_bound = layers * cb_layer + cb_head
     return StageTime(base + draft, gemm, attention, comm, fixed + draft, compute_bound)
 
 
 def accepted_tokens(k, alpha):
     """Expected tokens a step emits with k drafted tokens each accepted with probability alpha:
     (1 - alpha^(k+1)) / (1 - alpha) (Leviathan, Kalman & Matias, ICML 2023, eq. 1); 1 without drafting."""
-    return np.where(k > 0, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
+    drafting = np.asarray(k) > 0
+    if not np.any(drafting):  # no row drafts: skip the power
+        return np.ones(np.broadcast_shapes(drafting.shape, np.shape(alpha)))
+    return np.where(drafting, (1.0 - alpha ** (k + 1.0)) / (1.0 - alpha), 1.0)
 
 
-__all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "stage_setup", "stage_time"]
+__all__ = ["StageSetup", "StageTime", "accepted_tokens", "busiest_rank_load", "by_code", "row_groups", "stage_setup",
+           "stage_time"]

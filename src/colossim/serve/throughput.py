@@ -23,7 +23,7 @@ from colossim.serve.constants import ServeConstants, constants
 from colossim.serve.layout import ServeLayoutArrays
 from colossim.serve.memory import ServeMemory, serve_memory
 from colossim.serve.shapes import ServeModel
-from colossim.serve.step import StageTime, accepted_tokens, stage_setup, stage_time
+from colossim.serve.step import StageSetup, StageTime, accepted_tokens, stage_setup, stage_time
 from colossim.serve.workload import ServeWorkload
 
 
@@ -58,8 +58,18 @@ def busiest_prefill(lay: ServeLayoutArrays, mem: ServeMemory, decode_seqs, prefi
     return np.where(ranks > 1, np.maximum(concentrated, prefill_tokens / ranks), prefill_tokens / ranks)
 
 
+def _burst_over_quiet(burst, quiet):
+    """A burst iteration's input stacked over a quiet one's (axis 0), so one stage_time call evaluates both and
+    the terms that depend only on the decode batch (decode attention, the LM head) broadcast, computed once."""
+    shape = np.shape(burst) or (1,)
+    out = np.empty((2, *shape))
+    out[0], out[1] = burst, quiet
+    return out
+
+
 def mixed_iteration(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, c: ServeConstants,
-                    mem: ServeMemory, decode_seqs, context, prefill_mean, prompt) -> StageTime:
+                    mem: ServeMemory, decode_seqs, context, prefill_mean, prompt,
+                    setup: StageSetup | None = None) -> StageTime:
     """Expected iteration of `decode_seqs` running requests that admit `prefill_mean` prompt tokens per iteration
     on average. Prompts arrive whole: when fewer than one finishes per iteration (prefill_mean < prompt) an
     iteration carries either one chunk (a prompt, at most the budget left after decoding) or none, with the
@@ -68,20 +78,20 @@ def mixed_iteration(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArray
     room = np.maximum(mem.budget_tokens - decode_seqs * (1.0 + lay.spec_k), c.tile_rows)
     chunk = np.minimum(room, np.maximum(prefill_mean, prompt))
     q = np.clip(np.where(chunk > 0, prefill_mean / np.maximum(chunk, 1e-30), 0.0), 0.0, 1.0)
-    setup = stage_setup(model, lay, hw, c)
-    burst = stage_time(model, lay, hw, c, decode_seqs, context, chunk, prompt / 2.0,
-                       busiest_prefill(lay, mem, decode_seqs, chunk, prompt), setup)
+    setup = setup or stage_setup(model, lay, hw, c)
+    busiest = busiest_prefill(lay, mem, decode_seqs, chunk, prompt)
     if np.all(q >= 1.0):
-        return burst
-    quiet = stage_time(model, lay, hw, c, decode_seqs, context, 0.0, 0.0, setup=setup)
-    return StageTime(*(q * b + (1.0 - q) * z for b, z in zip(burst, quiet, strict=True)))
+        return stage_time(model, lay, hw, c, decode_seqs, context, chunk, prompt / 2.0, busiest, setup)
+    both = stage_time(model, lay, hw, c, decode_seqs, context, _burst_over_quiet(chunk, 0.0),
+                      _burst_over_quiet(prompt / 2.0, 0.0), _burst_over_quiet(busiest, 0.0), setup)
+    return StageTime(*(q * part[0] + (1.0 - q) * part[1] for part in both))
 
 
-def _chunked_prefill_s(model, lay, hw, c, prompt, chunk):
+def _chunked_prefill_s(model, lay, hw, c, prompt, chunk, setup: StageSetup | None = None):
     """A lone prompt through all stages in chunks of `chunk` tokens (each chunk attends half the prompt on
     average): pp x ceil(P / chunk) stage times."""
     piece = np.minimum(prompt, chunk)
-    one = stage_time(model, lay, hw, c, 0.0, 0.0, piece, prompt / 2.0)
+    one = stage_time(model, lay, hw, c, 0.0, 0.0, piece, prompt / 2.0, setup=setup)
     return lay.pp * np.ceil(prompt / piece) * one.total_s, one
 
 
@@ -96,6 +106,7 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     ctx = np.asarray(work.context, dtype=float)  # cached tokens of a running request, on average
     per_step = 1.0 + lay.spec_k
     dis = lay.disagg > 0
+    setup = stage_setup(model, lay, hw, c)
 
     # ---- colocated: decode and prefill chunks share each iteration
     mb = mem.max_requests / lay.pp
@@ -103,13 +114,13 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
     mb = np.minimum(mb, mem.budget_tokens / (per_step + np.where(dis, 0.0, pf_per_req)))
     mb = np.where(mem.max_requests >= 1.0, np.maximum(np.floor(mb), 1.0), 0.0)  # a micro-batch holds >= 1
     pf = np.where(dis, 0.0, mb * pf_per_req)
-    st = mixed_iteration(model, lay, hw, c, mem, mb, ctx, pf, prompt)
+    st = mixed_iteration(model, lay, hw, c, mem, mb, ctx, pf, prompt, setup)
     tok_replica = mb * acc / st.total_s
     tpot = lay.pp * st.total_s / acc
 
     # ---- disaggregated: prefill replicas feed decode replicas
     chunk = np.where(lay.budget > 0, lay.budget, c.prefill_chunk)
-    ttft_pf, pf_stage = _chunked_prefill_s(model, lay, hw, c, prompt, chunk)
+    ttft_pf, pf_stage = _chunked_prefill_s(model, lay, hw, c, prompt, chunk, setup)
     piece = np.minimum(prompt, chunk)
     prefill_rps = piece / pf_stage.total_s / prompt
     same_domain = 2.0 * lay.gpus <= hw.nvlink_domain
@@ -133,9 +144,6 @@ def evaluate_serving(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArra
                        mem, st, ok)
 
 
-
-
-
 def lone_request_latency(model: ServeModel, lay: ServeLayoutArrays, hw: HardwareArrays, prompt, output,
                          c: ServeConstants | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(TTFT, TPOT) in seconds of one request alone on a replica: its prompt in chunks of the token budget,
@@ -144,8 +152,9 @@ def lone_request_latency(model: ServeModel, lay: ServeLayoutArrays, hw: Hardware
     prompt = np.asarray(prompt, dtype=float)
     output = np.asarray(output, dtype=float)
     chunk = np.where(lay.budget > 0, lay.budget, c.budget_max)
-    ttft, _ = _chunked_prefill_s(model, lay, hw, c, prompt, chunk)
-    step = stage_time(model, lay, hw, c, 1.0, prompt + output / 2.0, 0.0, 0.0)
+    setup = stage_setup(model, lay, hw, c)
+    ttft, _ = _chunked_prefill_s(model, lay, hw, c, prompt, chunk, setup)
+    step = stage_time(model, lay, hw, c, 1.0, prompt + output / 2.0, 0.0, 0.0, setup=setup)
     return ttft, lay.pp * step.total_s / accepted_tokens(lay.spec_k, lay.spec_a)
 
 __all__ = ["ServeArrays", "busiest_prefill", "evaluate_serving", "lone_request_latency", "mixed_iteration"]

@@ -94,7 +94,8 @@ def _model(run: ValidationRun, notes: list[str]) -> ModelSpec:
             qk_nope_head_dim=r.qk_nope_head_dim,
             v_head_dim=r.v_head_dim,
         )
-    moe = None if r.moe is None else MoeSpec(**r.moe.model_dump())
+    moe = None if r.moe is None else _with_published_routing(MoeSpec(**r.moe.model_dump()), r.layers, r.hidden,
+                                                                notes)
     dropout = r.dropout
     if dropout is None:
         dropout = r.mlp == "plain" and r.attention == "mha"
@@ -121,6 +122,25 @@ def _model(run: ValidationRun, notes: list[str]) -> ModelSpec:
         )
     except ValueError as exc:  # pydantic ValidationError is a ValueError
         raise Unrepresentable(f"model: {exc}") from None
+
+
+def _with_published_routing(moe: MoeSpec, layers: int, hidden: int, notes: list[str]) -> MoeSpec:
+    """A run that does not state its router groups gets those of the zoo model of the same architecture
+    (layers, hidden size and every expert dimension): group-limited routing is part of a model's published
+    design (DeepSeek-V3: 8 groups, top 4; report section 2.1.2, config.json n_group / topk_group), not of a run."""
+    if moe.router_groups is not None:
+        return moe
+    from colossim.models.zoo import load_zoo
+
+    shape = ("experts", "top_k", "expert_ffn", "shared_experts", "first_dense_layers")
+    for known in load_zoo().models.values():
+        k = known.moe
+        if (k is not None and k.router_groups is not None and known.layers == layers and known.hidden == hidden
+                and all(getattr(k, f) == getattr(moe, f) for f in shape)):
+            notes.append(f"router groups null -> {k.router_groups}, top {k.router_group_topk} "
+                         f"({known.name}'s published routing: the same architecture)")
+            return moe.model_copy(update={"router_groups": k.router_groups, "router_group_topk": k.router_group_topk})
+    return moe
 
 
 def _layout(run: ValidationRun, model: ModelSpec, stack: Stack, notes: list[str]) -> Layout:

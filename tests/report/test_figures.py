@@ -196,3 +196,12 @@ def test_identical_series_are_drawn_once_and_named_together():
     line = SplitLine("phase-2", ("h100_sxm5",), "l", (0.0, 0.5), (100.0, 150.0), (0.0, 10.0))
     split = split_figure([line, SplitLine("phase-3", *list(line.__dict__.values())[1:])], "m")
     assert all("phase-2 and phase-3 " in p.alt for p in split.panels)
+
+
+def test_series_that_differ_beyond_what_a_figure_shows_are_drawn_once():
+    x, g = np.array([1.0, 10.0, 100.0]), np.array([0.5, 0.9, 0.7])
+    a = GoodputCurve("phase-2: 131,072 GPUs", x, g, 10.0, 0.9, 100.0, 0.7)
+    b = GoodputCurve("phase-3: 131,072 GPUs", x, g * (1 + 1e-9), 10.0, 0.9 * (1 + 1e-9), 100.0, 0.7)
+    c = GoodputCurve("phase-4: 131,072 GPUs", x, g * 0.99, 10.0, 0.891, 100.0, 0.693)  # visibly different
+    alt = goodput_figure([a, b, c], "m", "blocking").panels[0].alt
+    assert "phase-2 and phase-3: 131,072 GPUs best" in alt and "phase-4: 131,072 GPUs best" in alt

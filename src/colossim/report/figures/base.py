@@ -191,9 +191,16 @@ def month_year(iso: str) -> str:
 T = TypeVar("T")
 
 
+def as_drawn(values, digits: int = 4) -> tuple[str, ...]:
+    """Numbers as a figure shows them (`digits` significant digits): the key of series that would draw
+    the same line (two phases whose runs differ in the tenth digit)."""
+    return tuple(f"{float(v):.{digits}g}" for v in np.atleast_1d(np.asarray(values, dtype=float)))
+
+
 def draw_once(items: Sequence[T], key: Callable[[T], object], merge: Callable[[list[T]], T]) -> list[T]:
-    """Series with the same data (by `key`) drawn once, `merge` naming them together (e.g. two phases whose
-    best job is the same): identical lines would otherwise hide one another. Order of first appearance."""
+    """Series with the same data (by `key`, e.g. `as_drawn` of their values) drawn once, `merge` naming
+    them together (two phases whose best job is the same): identical lines would otherwise hide one another.
+    Order of first appearance."""
     groups: dict[object, list[T]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from colossim.report.document import Figure
-from colossim.report.figures.base import draw_once, legend_above, new_panel, styled, to_panel
+from colossim.report.figures.base import as_drawn, draw_once, legend_above, new_panel, styled, to_panel
 from colossim.report.format import duration_words, in_words
 from colossim.report.palette import MUTED, sequence_colours, series_colours
 
@@ -28,8 +28,8 @@ class GoodputCurve:
 
 @styled
 def _same_curve(c: GoodputCurve) -> tuple:
-    return (c.label.partition(":")[2], c.interval_s.tobytes(), c.goodput.tobytes(), c.best_interval_s,
-            c.used_interval_s)
+    return (c.label.partition(":")[2], as_drawn(c.interval_s), as_drawn(c.goodput),
+            as_drawn([c.best_interval_s, c.best_goodput, c.used_interval_s, c.used_goodput]))
 
 
 def _together(same: list[GoodputCurve]) -> GoodputCurve:

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from colossim.report.document import Figure, Panel
-from colossim.report.figures.base import draw_once, legend_above, new_panel, styled, title_with_legend, to_panel
+from colossim.report.figures.base import (
+    as_drawn,
+    draw_once,
+    legend_above,
+    new_panel,
+    styled,
+    title_with_legend,
+    to_panel,
+)
 from colossim.report.palette import mix_colour
 
 
@@ -57,7 +65,8 @@ def _serving_panel(lines: Sequence[SplitLine]) -> Panel:
 
 
 def _same_line(line: SplitLine) -> tuple:
-    return line.gpu_types, line.shares, line.training_days, line.requests_per_s
+    days = [float("nan") if d is None else d for d in line.training_days]
+    return line.gpu_types, as_drawn(line.shares), as_drawn(days), as_drawn(line.requests_per_s)
 
 
 def split_figure(lines: Sequence[SplitLine], model: str) -> Figure:

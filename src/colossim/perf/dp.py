@@ -43,6 +43,14 @@ def _groups(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StagePara
     return groups
 
 
+def _take(values, rows, size: int):
+    """Rows `rows` of an array of `size` rows, or of each such field of a tuple (scalars pass through)."""
+    if isinstance(values, tuple):
+        taken = (_take(v, rows, size) for v in values)
+        return type(values)(*taken) if hasattr(values, "_fields") else tuple(taken)
+    return values[rows] if np.ndim(values) and np.shape(values)[0] == size else values
+
+
 def _collective(costs, bytes_per_param, share):
     """Sum over the weight groups of a reduce-scatter / all-gather of `share` of each group's parameters at
     `bytes_per_param` (NCCL Simple protocol: `gather_cost`'s linear form)."""
@@ -80,12 +88,17 @@ def dp_time(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StagePara
     reduce_once = last_rs + exposed(rs - last_rs, win_b, f, on, hw.contention)
     gather_once = first_ag + exposed(ag - first_ag, win_f, f, on, hw.contention)
     out = np.zeros(np.broadcast(z, win_f).shape)
-    if np.any(z == 0):
+    if np.any(z == 0):  # plain DP: the all-reduce evaluated on its own rows only
+        rows = np.flatnonzero(np.broadcast_to(z == 0, out.shape))
+        size = out.shape[0]
+        sub = [_take(g, rows, size) for g in groups]
+        hw_rows = _take(hw, rows, size)
         ar = 0.0
-        for params, n, k in groups:
-            ar = ar + allreduce_time(params * gbytes, n, k, hw)
-        last_ar = ar * per_layer
-        out = np.where(z == 0, last_ar + exposed(ar - last_ar, win_b, f, on, hw.contention), out)
+        for params, n, k in sub:
+            ar = ar + allreduce_time(params * _take(gbytes, rows, size), n, k, hw_rows)
+        last_ar = ar * _take(per_layer, rows, size)
+        out[rows] = last_ar + exposed(ar - last_ar, _take(win_b, rows, size), _take(f, rows, size),
+                                      _take(on, rows, size), hw_rows.contention)
     out = np.where(z == 1, reduce_once + gather_once, out)
     syncs = np.where(lay.grad_sync, n_mb, 1.0)  # reduce-scatters per step (DeepSpeed ZeRO-2: every micro-batch)
     out = np.where(z == 2, syncs * reduce_once + gather_once, out)

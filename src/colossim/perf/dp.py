@@ -103,22 +103,31 @@ def dp_time(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StagePara
     syncs = np.where(lay.grad_sync, n_mb, 1.0)  # reduce-scatters per step (DeepSpeed ZeRO-2: every micro-batch)
     out = np.where(z == 2, syncs * reduce_once + gather_once, out)
     if np.any(z >= 3):
-        ag_l = _collective(costs, wbytes, per_layer)
-        rs_l = _collective(costs, gbytes, per_layer)
-        prefetch = lay.prefetch * on
-        fwd = _layer_pipeline(ag_l, fwd_layer, layers, hw, prefetch)
-        bwd = _layer_pipeline(ag_l + rs_l, bwd_layer, layers, hw, prefetch)
-        # the gathered weights are copied out of the collective's flat buffer (read + write) in the forward
-        # and again in the backward, the gradients into one before the reduce-scatter (FSDP2 copy-in /
-        # copy-out): HBM traffic on the GPU, per layer and micro-batch
-        gathered = sum(params for params, _, _ in groups) * per_layer
-        copies = memory_time(gathered * (2.0 * wbytes * 2.0 + 2.0 * gbytes), hw)
-        per_microbatch = n_mb * (fwd + bwd + layers * copies)
         # kept weights: gathered once; reduced once with pipeline parallelism (no_sync on all but the last
         # micro-batch), else on every micro-batch (FSDP's default)
         kept = gather_once + np.where(lay.pp > 1, 1.0, syncs) * reduce_once
-        out = np.where(z >= 3, np.where(lay.fsdp_keep, kept, per_microbatch), out)
+        out = np.where(z >= 3, kept, out)
+        if np.any((z >= 3) & ~lay.fsdp_keep):  # per-layer gathers, evaluated on their own rows only
+            size = out.shape[0]
+            rows = np.flatnonzero(np.broadcast_to((z >= 3) & ~lay.fsdp_keep, out.shape))
+            args = (tuple(costs), wbytes, gbytes, per_layer, lay.prefetch * on, fwd_layer, bwd_layer, layers, hw, n_mb)
+            out[rows] = _per_microbatch_zero3(*_take(args, rows, size))
     return out
+
+
+def _per_microbatch_zero3(costs, wbytes, gbytes, per_layer, prefetch, fwd_layer, bwd_layer, layers, hw, n_mb):
+    """ZeRO-3 / FSDP that reshards after the forward: per layer and micro-batch, a prefetched all-gather of
+    the layer's weights forward, another and a reduce-scatter of its gradients backward."""
+    ag_l = _collective(costs, wbytes, per_layer)
+    rs_l = _collective(costs, gbytes, per_layer)
+    fwd = _layer_pipeline(ag_l, fwd_layer, layers, hw, prefetch)
+    bwd = _layer_pipeline(ag_l + rs_l, bwd_layer, layers, hw, prefetch)
+    # the gathered weights are copied out of the collective's flat buffer (read + write) in the forward
+    # and again in the backward, the gradients into one before the reduce-scatter (FSDP2 copy-in /
+    # copy-out): HBM traffic on the GPU, per layer and micro-batch
+    gathered = sum(params for params, _, _ in costs) * per_layer
+    copies = memory_time(gathered * (2.0 * wbytes * 2.0 + 2.0 * gbytes), hw)
+    return n_mb * (fwd + bwd + layers * copies)
 
 
 __all__ = ["dp_time"]

@@ -153,6 +153,9 @@ def allreduce_time(nbytes, n, k, links):
     """All-reduce over n ranks with k per domain. Inside one domain (k >= n): a ring at the NVLink bus
     bandwidth times the NVLS gain. Across domains: reduce-scatter inside, all-reduce of 1/k across the
     domains (ring or tree, whichever is faster; SHARP gain where the fabric reduces), all-gather inside."""
+    if not np.any(n > 1.0):  # groups of one GPU (expert tensor parallelism off): nothing to reduce
+        link_shapes = (np.shape(getattr(links, f)) for f in Links._fields)
+        return np.zeros(np.broadcast_shapes(np.shape(nbytes), np.shape(n), np.shape(k), *link_shapes))
     nv = links.nvlink_bw * links.nvls_gain
     inside = ring_allreduce(nbytes, n, nv)
     domains = np.maximum(n / k, 1.0)

@@ -43,6 +43,14 @@ def _groups(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StagePara
     return groups
 
 
+def _take(values, rows, size: int):
+    """Rows `rows` of an array of `size` rows, or of each such field of a tuple (scalars pass through)."""
+    if isinstance(values, tuple):
+        taken = (_take(v, rows, size) for v in values)
+        return type(values)(*taken) if hasattr(values, "_fields") else tuple(taken)
+    return values[rows] if np.ndim(values) and np.shape(values)[0] == size else values
+
+
 def _collective(costs, bytes_per_param, share):
     """Sum over the weight groups of a reduce-scatter / all-gather of `share` of each group's parameters at
     `bytes_per_param` (NCCL Simple protocol: `gather_cost`'s linear form)."""
@@ -80,32 +88,46 @@ def dp_time(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays, sp: StagePara
     reduce_once = last_rs + exposed(rs - last_rs, win_b, f, on, hw.contention)
     gather_once = first_ag + exposed(ag - first_ag, win_f, f, on, hw.contention)
     out = np.zeros(np.broadcast(z, win_f).shape)
-    if np.any(z == 0):
+    if np.any(z == 0):  # plain DP: the all-reduce evaluated on its own rows only
+        rows = np.flatnonzero(np.broadcast_to(z == 0, out.shape))
+        size = out.shape[0]
+        sub = [_take(g, rows, size) for g in groups]
+        hw_rows = _take(hw, rows, size)
         ar = 0.0
-        for params, n, k in groups:
-            ar = ar + allreduce_time(params * gbytes, n, k, hw)
-        last_ar = ar * per_layer
-        out = np.where(z == 0, last_ar + exposed(ar - last_ar, win_b, f, on, hw.contention), out)
+        for params, n, k in sub:
+            ar = ar + allreduce_time(params * _take(gbytes, rows, size), n, k, hw_rows)
+        last_ar = ar * _take(per_layer, rows, size)
+        out[rows] = last_ar + exposed(ar - last_ar, _take(win_b, rows, size), _take(f, rows, size),
+                                      _take(on, rows, size), hw_rows.contention)
     out = np.where(z == 1, reduce_once + gather_once, out)
     syncs = np.where(lay.grad_sync, n_mb, 1.0)  # reduce-scatters per step (DeepSpeed ZeRO-2: every micro-batch)
     out = np.where(z == 2, syncs * reduce_once + gather_once, out)
     if np.any(z >= 3):
-        ag_l = _collective(costs, wbytes, per_layer)
-        rs_l = _collective(costs, gbytes, per_layer)
-        prefetch = lay.prefetch * on
-        fwd = _layer_pipeline(ag_l, fwd_layer, layers, hw, prefetch)
-        bwd = _layer_pipeline(ag_l + rs_l, bwd_layer, layers, hw, prefetch)
-        # the gathered weights are copied out of the collective's flat buffer (read + write) in the forward
-        # and again in the backward, the gradients into one before the reduce-scatter (FSDP2 copy-in /
-        # copy-out): HBM traffic on the GPU, per layer and micro-batch
-        gathered = sum(params for params, _, _ in groups) * per_layer
-        copies = memory_time(gathered * (2.0 * wbytes * 2.0 + 2.0 * gbytes), hw)
-        per_microbatch = n_mb * (fwd + bwd + layers * copies)
         # kept weights: gathered once; reduced once with pipeline parallelism (no_sync on all but the last
         # micro-batch), else on every micro-batch (FSDP's default)
         kept = gather_once + np.where(lay.pp > 1, 1.0, syncs) * reduce_once
-        out = np.where(z >= 3, np.where(lay.fsdp_keep, kept, per_microbatch), out)
+        out = np.where(z >= 3, kept, out)
+        if np.any((z >= 3) & ~lay.fsdp_keep):  # per-layer gathers, evaluated on their own rows only
+            size = out.shape[0]
+            rows = np.flatnonzero(np.broadcast_to((z >= 3) & ~lay.fsdp_keep, out.shape))
+            args = (tuple(costs), wbytes, gbytes, per_layer, lay.prefetch * on, fwd_layer, bwd_layer, layers, hw, n_mb)
+            out[rows] = _per_microbatch_zero3(*_take(args, rows, size))
     return out
+
+
+def _per_microbatch_zero3(costs, wbytes, gbytes, per_layer, prefetch, fwd_layer, bwd_layer, layers, hw, n_mb):
+    """ZeRO-3 / FSDP that reshards after the forward: per layer and micro-batch, a prefetched all-gather of
+    the layer's weights forward, another and a reduce-scatter of its gradients backward."""
+    ag_l = _collective(costs, wbytes, per_layer)
+    rs_l = _collective(costs, gbytes, per_layer)
+    fwd = _layer_pipeline(ag_l, fwd_layer, layers, hw, prefetch)
+    bwd = _layer_pipeline(ag_l + rs_l, bwd_layer, layers, hw, prefetch)
+    # the gathered weights are copied out of the collective's flat buffer (read + write) in the forward
+    # and again in the backward, the gradients into one before the reduce-scatter (FSDP2 copy-in /
+    # copy-out): HBM traffic on the GPU, per layer and micro-batch
+    gathered = sum(params for params, _, _ in costs) * per_layer
+    copies = memory_time(gathered * (2.0 * wbytes * 2.0 + 2.0 * gbytes), hw)
+    return n_mb * (fwd + bwd + layers * copies)
 
 
 __all__ = ["dp_time"]

@@ -461,24 +461,30 @@ def check_layout(model: ModelSpec, layout: Layout, gpus: int | None = None, sour
         raise InputError(source, problems)
 
 
+def _divides(b, a):
+    """b divides a: a is a whole multiple of b. For the whole numbers of a layout (below 2^53) the same as
+    fmod(a, b) == 0 and several times faster (np.fmod is the slowest operation of the step model)."""
+    return a == b * np.floor(a / b)
+
+
 def valid_mask(m, lay: LayoutArrays, gpus=None) -> np.ndarray:
     """Vectorised `layout_problems`: True where the layout is valid. `m` is a ModelArrays."""
     t, p, d, c, e, et, v, b = lay.tp, lay.pp, lay.dp, lay.cp, lay.ep, lay.etp, lay.vpp, lay.mbs
-    ok = np.fmod(m.kv_heads, t) == 0  # query groups divide heads, so this implies tp | heads
+    ok = _divides(t, m.kv_heads)  # query groups divide heads, so this implies tp | heads
     ok &= (v == 1) | (p >= 2)
-    ok &= lay.uneven | (np.fmod(m.layers, p * v) == 0)
+    ok &= lay.uneven | _divides(p * v, m.layers)
     ok &= m.layers >= p * v
-    ok &= np.fmod(lay.gbs, d * b) == 0
-    ok &= (c == 1) | (np.fmod(m.seq, 2 * c) == 0)
-    ok &= (t == 1) | ~lay.sp | (np.fmod(b * m.seq / c, t) == 0)
+    ok &= _divides(d * b, lay.gbs)
+    ok &= (c == 1) | _divides(2 * c, m.seq)
+    ok &= (t == 1) | ~lay.sp | _divides(t, b * m.seq / c)
     if np.ndim(m.experts) == 0 and m.experts == 0:  # one dense model: no expert parallelism
         ok &= (e == 1) & (et == 1)
     else:
         ok &= np.where(
             m.experts > 0,
-            (np.fmod(m.experts, e) == 0)
-            & (np.fmod(t * c * d, e * et) == 0)
-            & (np.fmod(m.expert_ffn, et) == 0)
+            _divides(e, m.experts)
+            & _divides(e * et, t * c * d)
+            & _divides(et, m.expert_ffn)
             & ((e == 1) | (t == 1) | lay.sp),
             (e == 1) & (et == 1),
         )

@@ -161,8 +161,10 @@ def _evaluate_block(m: ModelArrays, lay: LayoutArrays, hw: HardwareArrays) -> St
         cp_f = (c - 1.0) * p2p_time(kv, k_cp >= c, hw)
         ring = (exposed(cp_f, lt.core_fwd, hw.ovl_cp, lay.ovl_cp, kappa) * (1.0 + phi)
                 + exposed(2.0 * cp_f, lt.core_bwd, hw.ovl_cp, lay.ovl_cp, kappa))
-        gathered = gather_time(c * kv, c, k_cp, hw)
-        cp_layer = np.where(lay.cp_gather, gathered * (2.0 + phi), ring)
+        cp_layer = ring
+        if np.any(lay.cp_gather):  # the all-gather variant only where some row runs it
+            gathered = gather_time(c * kv, c, k_cp, hw)
+            cp_layer = np.where(lay.cp_gather, gathered * (2.0 + phi), ring)
 
     # ---- expert parallel: dispatch + combine all-to-all per MoE layer, forward and backward
     ep_layer = 0.0
